@@ -1,0 +1,107 @@
+// Configuration: read from the environment once, validated, documented in the README.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CovenantError } from '../model/errors.js';
+import { validator } from '../model/validation.js';
+
+export interface Config {
+  /** HTTP port of the API, approval pages and web UI. */
+  port: number;
+  host: string;
+  /** Unset: http://localhost:<port>, known once the server listens. */
+  publicUrl?: string;
+  dataDir: string;
+  /** Unset: start the embedded Temporal dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  temporalDevPort: number;
+  temporalUiPort: number;
+  /** Unset: start the built-in SMTP catcher on loopback. */
+  smtpUrl?: string;
+  smtpCatcherPort: number;
+  mailFrom: string;
+  linkSecret: string;
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/\\s]$' },
+    COVENANT_DATA_DIR: { type: 'string', minLength: 1, default: '.covenant-data' },
+    TEMPORAL_ADDRESS: { type: 'string', pattern: '^[^\\s:]+:[0-9]+$' },
+    TEMPORAL_NAMESPACE: { type: 'string', minLength: 1, default: 'default' },
+    TEMPORAL_TASK_QUEUE: { type: 'string', minLength: 1, default: 'covenant' },
+    TEMPORAL_DEV_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 7233 },
+    TEMPORAL_UI_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8233 },
+    SMTP_URL: { type: 'string', pattern: '^smtps?://' },
+    SMTP_CATCHER_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 2525 },
+    MAIL_FROM: { type: 'string', minLength: 3, default: 'Covenant <covenant@localhost>' },
+    COVENANT_LINK_SECRET: { type: 'string', minLength: 32 },
+  },
+} as const;
+
+interface Env {
+  PORT: number;
+  HOST: string;
+  PUBLIC_URL?: string;
+  COVENANT_DATA_DIR: string;
+  TEMPORAL_ADDRESS?: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TASK_QUEUE: string;
+  TEMPORAL_DEV_PORT: number;
+  TEMPORAL_UI_PORT: number;
+  SMTP_URL?: string;
+  SMTP_CATCHER_PORT: number;
+  MAIL_FROM: string;
+  COVENANT_LINK_SECRET?: string;
+}
+
+const checkEnv = validator<Env>({ ...schema, additionalProperties: true });
+const names = Object.keys(schema.properties);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const type = (schema.properties as Record<string, { type: string }>)[name]!.type;
+    raw[name] = type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  let parsed: Env;
+  try {
+    parsed = checkEnv(raw);
+  } catch (err) {
+    if (err instanceof CovenantError) {
+      throw new Error(`Invalid configuration: ${err.issues.map((i) => `${i.pointer.slice(1)} ${i.message}`).join('; ')}`);
+    }
+    throw err;
+  }
+  const dataDir = resolve(parsed.COVENANT_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    ...(parsed.PUBLIC_URL ? { publicUrl: parsed.PUBLIC_URL } : {}),
+    dataDir,
+    ...(parsed.TEMPORAL_ADDRESS ? { temporalAddress: parsed.TEMPORAL_ADDRESS } : {}),
+    temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    taskQueue: parsed.TEMPORAL_TASK_QUEUE,
+    temporalDevPort: parsed.TEMPORAL_DEV_PORT,
+    temporalUiPort: parsed.TEMPORAL_UI_PORT,
+    ...(parsed.SMTP_URL ? { smtpUrl: parsed.SMTP_URL } : {}),
+    smtpCatcherPort: parsed.SMTP_CATCHER_PORT,
+    mailFrom: parsed.MAIL_FROM,
+    linkSecret: parsed.COVENANT_LINK_SECRET ?? persistedSecret(dataDir),
+  };
+}
+
+/** The link-signing key kept under the data folder, generated on first start. */
+function persistedSecret(dataDir: string): string {
+  const file = join(dataDir, 'link-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}

@@ -1,0 +1,127 @@
+// The contract as proposed to the API: parties, period, indicators and the rule set it is judged by.
+export type Direction = 'higher' | 'lower';
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface Party {
+  name: string;
+  signatory: Person;
+}
+
+export interface Indicator {
+  id: string;
+  name: string;
+  unit?: string;
+  direction: Direction;
+  baseline: number;
+  target: number;
+  weight: number;
+  category?: string;
+  description?: string;
+}
+
+export interface ContractPeriod {
+  start: string;
+  end: string;
+  reporting: 'quarterly';
+  reportDueDays: number;
+}
+
+export interface RuleSetRef {
+  id: string;
+  version: number;
+}
+
+export interface ContractInput {
+  id: string;
+  title: string;
+  principal: Party;
+  unit: Party;
+  managers: Person[];
+  period: ContractPeriod;
+  indicators: Indicator[];
+  ruleSet: RuleSetRef;
+  objectives?: string[];
+  notes?: string;
+}
+
+/** The negotiable part of a contract: what a revision proposes. */
+export interface Terms {
+  indicators: Indicator[];
+}
+
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+
+const person = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'email'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    email: { type: 'string', format: 'email', maxLength: 254 },
+  },
+} as const;
+
+const party = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'signatory'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 300 }, signatory: person },
+} as const;
+
+export const indicatorSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'direction', 'baseline', 'target', 'weight'],
+  properties: {
+    id: { type: 'string', pattern: ID_PATTERN },
+    name: { type: 'string', minLength: 1, maxLength: 300 },
+    unit: { type: 'string', maxLength: 50 },
+    direction: { enum: ['higher', 'lower'] },
+    baseline: { type: 'number' },
+    target: { type: 'number' },
+    weight: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    category: { type: 'string', maxLength: 100 },
+    description: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+export const indicatorsSchema = { type: 'array', minItems: 1, maxItems: 200, items: indicatorSchema } as const;
+
+export const contractSchema = {
+  $id: 'covenant:contract',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'principal', 'unit', 'managers', 'period', 'indicators', 'ruleSet'],
+  properties: {
+    id: { type: 'string', pattern: ID_PATTERN },
+    title: { type: 'string', minLength: 1, maxLength: 300 },
+    principal: party,
+    unit: party,
+    managers: { type: 'array', maxItems: 50, items: person },
+    period: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['start', 'end', 'reporting', 'reportDueDays'],
+      properties: {
+        start: { type: 'string', pattern: DATE_PATTERN, format: 'date' },
+        end: { type: 'string', pattern: DATE_PATTERN, format: 'date' },
+        reporting: { enum: ['quarterly'] },
+        reportDueDays: { type: 'integer', minimum: 0, maximum: 180 },
+      },
+    },
+    indicators: indicatorsSchema,
+    ruleSet: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'version'],
+      properties: { id: { type: 'string', pattern: ID_PATTERN }, version: { type: 'integer', minimum: 1 } },
+    },
+    objectives: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 1000 } },
+    notes: { type: 'string', maxLength: 10000 },
+  },
+} as const;

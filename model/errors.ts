@@ -1,0 +1,22 @@
+// Errors are values: a code the server maps to an HTTP status, and issues that point into the input.
+export interface Issue {
+  /** JSON pointer (RFC 6901) into the input that is wrong; '' for the whole input. */
+  pointer: string;
+  message: string;
+}
+
+export type ErrorCode = 'invalid' | 'conflict' | 'not-found' | 'unauthorized' | 'forbidden';
+
+export class CovenantError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly issues: Issue[],
+  ) {
+    super(issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; '));
+    this.name = 'CovenantError';
+  }
+}
+
+export function pointer(...segments: (string | number)[]): string {
+  return segments.map((s) => '/' + String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+}

@@ -1,0 +1,82 @@
+// AJV validation of everything that enters Covenant, with errors as JSON pointers a person can act on.
+// Server-side only (AJV generates code; workflows receive input that was validated here).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { contractSchema, indicatorsSchema, type ContractInput } from './contract.js';
+import { CovenantError, pointer, type Issue } from './errors.js';
+import { ruleSetSchema, type RuleSet } from './ruleset.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true });
+addFormats(ajv);
+
+/** Validates `value` against `schema`, returning it typed, or throwing CovenantError('invalid'). */
+export function validator<T>(schema: object): (value: unknown) => T {
+  const check: ValidateFunction = ajv.compile(schema);
+  return (value: unknown): T => {
+    if (!check(value)) throw new CovenantError('invalid', toIssues(check.errors ?? []));
+    return value as T;
+  };
+}
+
+export function toIssues(errors: ErrorObject[]): Issue[] {
+  const issues = errors
+    .filter((e) => e.keyword !== 'if')
+    .map((e): Issue => {
+      const params = e.params as Record<string, unknown>;
+      if (e.keyword === 'required') {
+        return { pointer: `${e.instancePath}${pointer(String(params.missingProperty))}`, message: 'is required' };
+      }
+      if (e.keyword === 'additionalProperties') {
+        return { pointer: `${e.instancePath}${pointer(String(params.additionalProperty))}`, message: 'is not a known field' };
+      }
+      if (e.keyword === 'enum') {
+        return { pointer: e.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      }
+      return { pointer: e.instancePath, message: e.message ?? e.keyword };
+    });
+  // allErrors reports one failure several ways (pattern and format of one date): keep one line each.
+  return issues.filter((issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.message === issue.message) === i);
+}
+
+const checkContractShape = validator<ContractInput>(contractSchema);
+const checkIndicatorsShape = validator<ContractInput['indicators']>(indicatorsSchema);
+export const validateRuleSet = validator<RuleSet>(ruleSetSchema);
+
+/** A contract body: its shape, then what a schema cannot say (unique ids, dates in order). */
+export function validateContract(body: unknown): ContractInput {
+  const contract = checkContractShape(body);
+  const issues = [...indicatorIssues(contract.indicators, '/indicators')];
+  if (contract.period.end <= contract.period.start) {
+    issues.push({ pointer: '/period/end', message: 'must be after /period/start' });
+  }
+  if (issues.length > 0) throw new CovenantError('invalid', issues);
+  return contract;
+}
+
+export function validateIndicators(value: unknown, at = '/indicators'): ContractInput['indicators'] {
+  let indicators: ContractInput['indicators'];
+  try {
+    indicators = checkIndicatorsShape(value);
+  } catch (err) {
+    if (err instanceof CovenantError) {
+      throw new CovenantError('invalid', err.issues.map((i) => ({ ...i, pointer: at + i.pointer })));
+    }
+    throw err;
+  }
+  const issues = indicatorIssues(indicators, at);
+  if (issues.length > 0) throw new CovenantError('invalid', issues);
+  return indicators;
+}
+
+function indicatorIssues(indicators: ContractInput['indicators'], at: string): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  indicators.forEach((indicator, i) => {
+    if (seen.has(indicator.id)) issues.push({ pointer: `${at}/${i}/id`, message: `duplicates indicator id '${indicator.id}'` });
+    seen.add(indicator.id);
+  });
+  return issues;
+}

@@ -1,0 +1,60 @@
+// The HTTP server: REST API, approval pages, stored documents and the web UI.
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import express, { type Express } from 'express';
+import { CovenantError } from '../model/errors.js';
+import type { Templates } from '../templates/index.js';
+import { errorHandler } from './errors.js';
+import type { OutboxStore } from './outbox-store.js';
+import { Pages } from './pages.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { contractRoutes } from './routes/contracts.js';
+import { uiRoutes } from './routes/ui.js';
+
+export interface AppDeps {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  publicUrl: string;
+  linkSecret: string;
+  templates: Templates;
+  documentsDir: string;
+  /** The caught mail, when the built-in SMTP catcher runs. */
+  outbox?: OutboxStore;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { client, outbox } = deps;
+  const pages = new Pages(deps.templates, outbox !== undefined);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', async (_req, res) => {
+    await client.workflowService.getSystemInfo({});
+    const queue = await client.workflowService.describeTaskQueue({
+      namespace: deps.namespace,
+      taskQueue: { name: deps.taskQueue, kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    const workers = queue.pollers?.length ?? 0;
+    res.status(workers > 0 ? 200 : 503).json({ temporal: 'ok', workers });
+  });
+
+  app.use('/api/v1', express.json({ limit: '1mb' }));
+  app.use('/api/v1/contracts', contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }));
+  app.get('/api/v1/outbox', (_req, res) => {
+    if (!outbox) throw new CovenantError('not-found', [{ pointer: '', message: 'Mail goes to SMTP_URL; there is no local outbox' }]);
+    res.json({ messages: outbox.list() });
+  });
+  app.use('/api', (_req, _res) => {
+    throw new CovenantError('not-found', [{ pointer: '', message: 'No such API route' }]);
+  });
+
+  app.use('/approvals', express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
+  app.use('/documents', express.static(deps.documentsDir, { index: false, dotfiles: 'deny', fallthrough: false }));
+  app.use(uiRoutes(client, pages, outbox));
+  app.use(errorHandler);
+  return app;
+}

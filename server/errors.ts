@@ -1,0 +1,56 @@
+// The one place errors become HTTP responses: { errors: [ { pointer, message } ] }, never a stack.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { ErrorRequestHandler } from 'express';
+import { CovenantError, type ErrorCode, type Issue } from '../model/errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+};
+
+/** Maps Temporal's answers (a refused Update, an unknown workflow) to our error values. */
+export function toCovenantError(err: unknown): CovenantError | undefined {
+  if (err instanceof CovenantError) return err;
+  if (err instanceof WorkflowNotFoundError) return new CovenantError('not-found', [{ pointer: '', message: 'No such contract' }]);
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return new CovenantError('conflict', [{ pointer: '/id', message: 'A contract with this id exists already' }]);
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const failure = err.cause;
+    const code: ErrorCode = failure.type === 'invalid' || failure.type === 'forbidden' ? failure.type : 'conflict';
+    const details = (failure.details ?? []) as Issue[];
+    return new CovenantError(code, details.length > 0 ? details : [{ pointer: '', message: failure.message }]);
+  }
+  return undefined;
+}
+
+export function statusOf(error: CovenantError): number {
+  return STATUS[error.code];
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  const known = toCovenantError(err) ?? bodyParserError(err);
+  if (known) {
+    res.status(statusOf(known)).json({ errors: known.issues });
+    return;
+  }
+  console.error(err);
+  res.status(500).json({ errors: [{ pointer: '', message: 'Internal error; it has been logged' }] });
+};
+
+/** express.json() failures: malformed JSON, a body over the size cap, a wrong content type. */
+function bodyParserError(err: unknown): CovenantError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  const type = (err as { type: unknown }).type;
+  if (type === 'entity.parse.failed') return new CovenantError('invalid', [{ pointer: '', message: 'The body is not valid JSON' }]);
+  if (type === 'entity.too.large') return new CovenantError('invalid', [{ pointer: '', message: 'The body is too large' }]);
+  if (typeof type === 'string' && type.startsWith('entity.') || type === 'charset.unsupported') {
+    return new CovenantError('invalid', [{ pointer: '', message: 'The body cannot be read' }]);
+  }
+  return undefined;
+}

@@ -1,0 +1,119 @@
+// The contracts API: create, list, read, report, propose. Thin: validate, then talk to Temporal.
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { CovenantError } from '../../model/errors.js';
+import type { ContractState } from '../../model/state.js';
+import { validateContract, validateIndicators, validator } from '../../model/validation.js';
+import { builtInRuleSets, findBuiltInRuleSet } from '../../rules/library/index.js';
+import {
+  CONTRACT_WORKFLOW,
+  proposeRevisionUpdate,
+  STAGE,
+  stateQuery,
+  submitReportUpdate,
+  UNIT,
+  type ContractWorkflowInput,
+  type ProposalInput,
+  type ReportInput,
+} from '../../workflows/messages.js';
+import { listContracts } from '../contract-list.js';
+
+export interface ContractRoutesDeps {
+  client: Client;
+  taskQueue: string;
+  publicUrl: string;
+}
+
+const checkReport = validator<ReportInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['period', 'actuals'],
+  properties: {
+    period: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
+    actuals: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 500,
+      propertyNames: { maxLength: 100 },
+      additionalProperties: { type: ['number', 'null'] },
+    },
+  },
+});
+
+const checkProposal = validator<ProposalInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['proposedBy', 'indicators'],
+  properties: {
+    proposedBy: { enum: ['principal', 'unit'] },
+    indicators: {},
+    note: { type: 'string', maxLength: 5000 },
+  },
+});
+
+const checkListQuery = validator<{ stage?: string; unit?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    stage: { enum: ['negotiation', 'vetting', 'signing', 'active', 'evaluation', 'closed', 'terminated'] },
+    unit: { type: 'string', minLength: 1, maxLength: 300 },
+  },
+});
+
+export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const contract = validateContract(req.body);
+    const ruleSet = findBuiltInRuleSet(contract.ruleSet.id, contract.ruleSet.version);
+    if (!ruleSet) {
+      const known = builtInRuleSets.map((r) => `${r.id} v${r.version}`).join(', ');
+      throw new CovenantError('invalid', [{ pointer: '/ruleSet', message: `No such rule set; available: ${known}` }]);
+    }
+    const input: ContractWorkflowInput = { contract, ruleSet };
+    await client.workflow.start(CONTRACT_WORKFLOW, {
+      workflowId: contract.id,
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { title: contract.title },
+      typedSearchAttributes: [
+        { key: STAGE, value: 'negotiation' },
+        { key: UNIT, value: contract.unit.name },
+      ],
+    });
+    res.status(201).location(`/api/v1/contracts/${encodeURIComponent(contract.id)}`).json({ id: contract.id, stage: 'negotiation' });
+  });
+
+  router.get('/', async (req, res) => {
+    const filters = checkListQuery({ ...req.query });
+    res.json({ contracts: await listContracts(client, filters) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(withAbsoluteUrls(await client.workflow.getHandle(req.params.id).query(stateQuery), publicUrl));
+  });
+
+  router.post('/:id/reports', async (req, res) => {
+    const report = checkReport(req.body);
+    const handle = client.workflow.getHandle(req.params.id);
+    res.json(await handle.executeUpdate(submitReportUpdate, { args: [report] }));
+  });
+
+  router.post('/:id/revisions', async (req, res) => {
+    const proposal = checkProposal(req.body);
+    proposal.indicators = validateIndicators(proposal.indicators);
+    const handle = client.workflow.getHandle(req.params.id);
+    res.status(201).json(await handle.executeUpdate(proposeRevisionUpdate, { args: [proposal] }));
+  });
+
+  return router;
+}
+
+function withAbsoluteUrls(state: ContractState, publicUrl: string): ContractState {
+  for (const period of state.periods) {
+    const url = period.review?.documentUrl;
+    if (period.review && url?.startsWith('/')) period.review.documentUrl = publicUrl + url;
+  }
+  return state;
+}

@@ -1,0 +1,62 @@
+// Handlebars templates for emails, documents and pages, compiled once at start.
+// Used by activities (emails, documents) and the server (pages).
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export class Templates {
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly handlebars = Handlebars.create();
+
+  constructor(readonly dir: string) {
+    registerHelpers(this.handlebars);
+    for (const file of readdirSync(join(dir, 'partials'))) {
+      if (file.endsWith('.hbs')) {
+        this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, 'partials', file), 'utf8'));
+      }
+    }
+    for (const folder of ['emails', 'documents', 'pages']) {
+      for (const file of readdirSync(join(dir, folder))) {
+        if (!file.endsWith('.hbs')) continue;
+        const source = readFileSync(join(dir, folder, file), 'utf8');
+        const name = basename(file, '.hbs');
+        // Plain-text parts and subjects are not HTML: escaping would show "&amp;" to the reader.
+        const noEscape = name.endsWith('.text') || name.endsWith('.subject');
+        this.compiled.set(`${folder}/${name}`, this.handlebars.compile(source, { noEscape }));
+      }
+    }
+  }
+
+  render(name: string, data: unknown): string {
+    const template = this.compiled.get(name);
+    if (!template) throw new Error(`No template ${name} under ${this.dir}`);
+    return template(data);
+  }
+
+  email(name: string, data: unknown): RenderedEmail {
+    return {
+      subject: this.render(`emails/${name}.subject`, data).replace(/\s+/g, ' ').trim(),
+      text: this.render(`emails/${name}.text`, data),
+      html: this.render(`emails/${name}.html`, data),
+    };
+  }
+}
+
+function registerHelpers(hb: typeof Handlebars): void {
+  hb.registerHelper('number', (value: unknown, digits: unknown) =>
+    typeof value === 'number' ? value.toFixed(typeof digits === 'number' ? digits : 2) : '—',
+  );
+  hb.registerHelper('value', (value: unknown) => (value === null || value === undefined ? 'not reported' : String(value)));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
+  hb.registerHelper('join', (list: unknown, separator: unknown) =>
+    Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',
+  );
+  hb.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+}
