@@ -5,7 +5,7 @@ export interface Issue {
   message: string;
 }
 
-export type ErrorCode = 'invalid' | 'conflict' | 'not-found' | 'unauthorized' | 'forbidden';
+export type ErrorCode = 'invalid' | 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'unavailable';
 
 export class CovenantError extends Error {
   constructor(

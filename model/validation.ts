@@ -45,15 +45,23 @@ const checkContractShape = validator<ContractInput>(contractSchema);
 const checkIndicatorsShape = validator<ContractInput['indicators']>(indicatorsSchema);
 export const validateRuleSet = validator<RuleSet>(ruleSetSchema);
 
-/** A contract body: its shape, then what a schema cannot say (unique ids, dates in order). */
+/** A contract body: its shape and what a schema cannot say (unique ids, dates in order), all reported at once. */
 export function validateContract(body: unknown): ContractInput {
-  const contract = checkContractShape(body);
-  const issues = [...indicatorIssues(contract.indicators, '/indicators')];
-  if (contract.period.end <= contract.period.start) {
+  const issues: Issue[] = [];
+  try {
+    checkContractShape(body);
+  } catch (err) {
+    if (!(err instanceof CovenantError)) throw err;
+    issues.push(...err.issues);
+  }
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Partial<ContractInput>;
+  if (Array.isArray(raw.indicators)) issues.push(...indicatorIssues(raw.indicators, '/indicators'));
+  const period = raw.period;
+  if (typeof period?.start === 'string' && typeof period.end === 'string' && period.end <= period.start) {
     issues.push({ pointer: '/period/end', message: 'must be after /period/start' });
   }
   if (issues.length > 0) throw new CovenantError('invalid', issues);
-  return contract;
+  return body as ContractInput;
 }
 
 export function validateIndicators(value: unknown, at = '/indicators'): ContractInput['indicators'] {
@@ -71,10 +79,12 @@ export function validateIndicators(value: unknown, at = '/indicators'): Contract
   return indicators;
 }
 
-function indicatorIssues(indicators: ContractInput['indicators'], at: string): Issue[] {
+function indicatorIssues(indicators: unknown[], at: string): Issue[] {
   const issues: Issue[] = [];
-  const seen = new Set<string>();
-  indicators.forEach((indicator, i) => {
+  const seen = new Set<unknown>();
+  indicators.forEach((value, i) => {
+    const indicator = (typeof value === 'object' && value !== null ? value : {}) as { id?: unknown };
+    if (typeof indicator.id !== 'string') return;
     if (seen.has(indicator.id)) issues.push({ pointer: `${at}/${i}/id`, message: `duplicates indicator id '${indicator.id}'` });
     seen.add(indicator.id);
   });

@@ -1,5 +1,5 @@
 // The one place errors become HTTP responses: { errors: [ { pointer, message } ] }, never a stack.
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { CovenantError, type ErrorCode, type Issue } from '../model/errors.js';
@@ -10,7 +10,10 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  unavailable: 503,
 };
+
+const FAILED_PRECONDITION = 9;
 
 /** Maps Temporal's answers (a refused Update, an unknown workflow) to our error values. */
 export function toCovenantError(err: unknown): CovenantError | undefined {
@@ -24,6 +27,9 @@ export function toCovenantError(err: unknown): CovenantError | undefined {
     const code: ErrorCode = failure.type === 'invalid' || failure.type === 'forbidden' ? failure.type : 'conflict';
     const details = (failure.details ?? []) as Issue[];
     return new CovenantError(code, details.length > 0 ? details : [{ pointer: '', message: failure.message }]);
+  }
+  if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION) {
+    return new CovenantError('unavailable', [{ pointer: '', message: 'No Covenant worker is running for this contract; try again shortly' }]);
   }
   return undefined;
 }

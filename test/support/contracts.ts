@@ -1,0 +1,49 @@
+// Contracts for tests, derived from the shipped example so the example itself stays tested.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../cli/temporal-binaries.js';
+import type { ContractInput } from '../../model/contract.js';
+import type { Stack } from '../../cli/stack.js';
+import type { ContractState } from '../../model/state.js';
+import { api, approvalLink, decide, waitFor, waitForEmail } from './stack.js';
+
+export function exampleContract(overrides: Partial<ContractInput> = {}): ContractInput {
+  const example = JSON.parse(readFileSync(join(projectRoot, 'examples', 'county-health-2027.json'), 'utf8')) as ContractInput;
+  return { ...example, ...overrides };
+}
+
+let counter = 0;
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+export async function contractState(stack: Stack, id: string): Promise<ContractState> {
+  const response = await api<ContractState>(stack, 'GET', `/api/v1/contracts/${id}`);
+  if (response.status !== 200) throw new Error(`GET contract ${id}: ${response.status}`);
+  return response.body;
+}
+
+export async function waitForStage(stack: Stack, id: string, stage: ContractState['stage']): Promise<ContractState> {
+  return waitFor(async () => {
+    const state = await contractState(stack, id);
+    return state.stage === stage ? state : undefined;
+  }, `${id} to reach ${stage}`);
+}
+
+/** Drives a new contract through agreement, vetting and both signatures, via the emailed links. */
+export async function signContract(stack: Stack, contract: ContractInput): Promise<ContractState> {
+  const created = await api(stack, 'POST', '/api/v1/contracts', contract);
+  if (created.status !== 201) throw new Error(`POST contract: ${created.status} ${JSON.stringify(created.body)}`);
+  const agree = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: please agree`), 'agreement request');
+  await decide(approvalLink(agree), 'approve');
+  for (const who of [contract.principal.signatory.email, contract.unit.signatory.email]) {
+    const sign = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: please sign`) && m.to.includes(who),
+      `signing request to ${who}`,
+    );
+    await decide(approvalLink(sign), 'approve');
+  }
+  return waitForStage(stack, contract.id, 'active');
+}
