@@ -20,7 +20,8 @@ export class DocumentStore {
 
   /** The file behind a key, or undefined when the key could escape the store. */
   pathOf(key: string): string {
-    if (!KEY.test(key) || key.split('/').some((s) => s === '..' || s === '.')) throw new Error(`Invalid document key ${key}`);
+    if (!KEY.test(key) || key.split('/').some((s) => s === '..' || s === '.'))
+      throw new Error(`Invalid document key ${key}`);
     const path = resolve(join(this.root, key));
     if (!path.startsWith(resolve(this.root) + sep)) throw new Error(`Invalid document key ${key}`);
     return path;

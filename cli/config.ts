@@ -76,7 +76,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     parsed = checkEnv(raw);
   } catch (err) {
     if (err instanceof CovenantError) {
-      throw new Error(`Invalid configuration: ${err.issues.map((i) => `${i.pointer.slice(1)} ${i.message}`).join('; ')}`);
+      throw new Error(
+        `Invalid configuration: ${err.issues.map((i) => `${i.pointer.slice(1)} ${i.message}`).join('; ')}`,
+      );
     }
     throw err;
   }
@@ -102,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The link-signing key kept under the data folder, generated on first start. */
 function persistedSecret(dataDir: string): string {
   const file = join(dataDir, 'link-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   return readFileSync(file, 'utf8').trim();
 }

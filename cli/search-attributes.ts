@@ -21,7 +21,8 @@ export async function ensureSearchAttributes(
 ): Promise<void> {
   let registered: Record<string, unknown> = {};
   try {
-    registered = (await client.connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    registered =
+      (await client.connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
   } catch (err) {
     // The time-skipping test server cannot list attributes, but adds them.
     if ((err as { code?: number }).code !== UNIMPLEMENTED) throw err;

@@ -39,7 +39,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
   };
   try {
     const temporal = await startTemporal(config);
-    stops.push(temporal.stop);
+    stops.push(() => temporal.stop());
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
@@ -50,8 +50,9 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     let catcher: MailCatcher | undefined;
     if (!config.smtpUrl) {
       outbox = new OutboxStore(join(config.dataDir, 'outbox'));
-      catcher = await startMailCatcher(outbox, config.smtpCatcherPort);
-      stops.push(catcher.close);
+      const started = await startMailCatcher(outbox, config.smtpCatcherPort);
+      catcher = started;
+      stops.push(() => started.close());
     }
     const smtpUrl = config.smtpUrl ?? catcher!.url;
 

@@ -22,11 +22,27 @@ export interface DevServerOptions {
   ephemeral?: boolean;
 }
 
-const TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', DOUBLE: 'Double', DATETIME: 'Datetime', INT: 'Int', TEXT: 'Text', BOOL: 'Bool' };
+const TYPE_FLAG: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  DOUBLE: 'Double',
+  DATETIME: 'Datetime',
+  INT: 'Int',
+  TEXT: 'Text',
+  BOOL: 'Bool',
+};
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   mkdirSync(options.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+  ];
   args.push('--log-level', 'warn');
   if (!options.ephemeral) args.push('--db-filename', join(options.dataDir, 'temporal.db'));
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
@@ -58,7 +74,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}; see temporal.log`);
+    if (child.exitCode !== null)
+      throw new Error(`temporal server exited with code ${child.exitCode}; see temporal.log`);
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }

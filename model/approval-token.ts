@@ -19,7 +19,13 @@ export type TokenCheck =
 
 export function signApprovalToken(claims: ApprovalClaims, secret: string): string {
   const body = Buffer.from(
-    JSON.stringify([claims.contractId, claims.approvalId, claims.revision, claims.approver, claims.expiresAt]),
+    JSON.stringify([
+      claims.contractId,
+      claims.approvalId,
+      claims.revision,
+      claims.approver,
+      claims.expiresAt,
+    ]),
   ).toString('base64url');
   return `${body}.${mac(body, secret)}`;
 }
@@ -30,7 +36,8 @@ export function verifyApprovalToken(token: string, secret: string, nowMs: number
   const [body, signature] = parts as [string, string];
   const expected = Buffer.from(mac(body, secret));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'signature' };
   const claims = parseClaims(body);
   if (!claims) return { ok: false, reason: 'malformed' };
   if (nowMs > claims.expiresAt) return { ok: false, reason: 'expired', claims };
@@ -46,7 +53,8 @@ function parseClaims(body: string): ApprovalClaims | undefined {
     const value: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 5) return undefined;
     const [contractId, approvalId, revision, approver, expiresAt] = value as unknown[];
-    if (typeof contractId !== 'string' || typeof approvalId !== 'string' || typeof approver !== 'string') return undefined;
+    if (typeof contractId !== 'string' || typeof approvalId !== 'string' || typeof approver !== 'string')
+      return undefined;
     if (typeof revision !== 'number' || typeof expiresAt !== 'number') return undefined;
     return { contractId, approvalId, revision, approver, expiresAt };
   } catch {

@@ -90,7 +90,12 @@ export const indicatorSchema = {
   },
 } as const;
 
-export const indicatorsSchema = { type: 'array', minItems: 1, maxItems: 200, items: indicatorSchema } as const;
+export const indicatorsSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 200,
+  items: indicatorSchema,
+} as const;
 
 export const contractSchema = {
   $id: 'covenant:contract',

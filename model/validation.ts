@@ -27,18 +27,29 @@ export function toIssues(errors: ErrorObject[]): Issue[] {
     .map((e): Issue => {
       const params = e.params as Record<string, unknown>;
       if (e.keyword === 'required') {
-        return { pointer: `${e.instancePath}${pointer(String(params.missingProperty))}`, message: 'is required' };
+        return {
+          pointer: `${e.instancePath}${pointer(String(params.missingProperty))}`,
+          message: 'is required',
+        };
       }
       if (e.keyword === 'additionalProperties') {
-        return { pointer: `${e.instancePath}${pointer(String(params.additionalProperty))}`, message: 'is not a known field' };
+        return {
+          pointer: `${e.instancePath}${pointer(String(params.additionalProperty))}`,
+          message: 'is not a known field',
+        };
       }
       if (e.keyword === 'enum') {
-        return { pointer: e.instancePath, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+        return {
+          pointer: e.instancePath,
+          message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        };
       }
       return { pointer: e.instancePath, message: e.message ?? e.keyword };
     });
   // allErrors reports one failure several ways (pattern and format of one date): keep one line each.
-  return issues.filter((issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.message === issue.message) === i);
+  return issues.filter(
+    (issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.message === issue.message) === i,
+  );
 }
 
 const checkContractShape = validator<ContractInput>(contractSchema);
@@ -70,7 +81,10 @@ export function validateIndicators(value: unknown, at = '/indicators'): Contract
     indicators = checkIndicatorsShape(value);
   } catch (err) {
     if (err instanceof CovenantError) {
-      throw new CovenantError('invalid', err.issues.map((i) => ({ ...i, pointer: at + i.pointer })));
+      throw new CovenantError(
+        'invalid',
+        err.issues.map((i) => ({ ...i, pointer: at + i.pointer })),
+      );
     }
     throw err;
   }
@@ -85,7 +99,8 @@ function indicatorIssues(indicators: unknown[], at: string): Issue[] {
   indicators.forEach((value, i) => {
     const indicator = (typeof value === 'object' && value !== null ? value : {}) as { id?: unknown };
     if (typeof indicator.id !== 'string') return;
-    if (seen.has(indicator.id)) issues.push({ pointer: `${at}/${i}/id`, message: `duplicates indicator id '${indicator.id}'` });
+    if (seen.has(indicator.id))
+      issues.push({ pointer: `${at}/${i}/id`, message: `duplicates indicator id '${indicator.id}'` });
     seen.add(indicator.id);
   });
   return issues;

@@ -18,12 +18,17 @@ export function runGuards(ruleSet: RuleSet, indicators: Indicator[]): GuardFailu
   for (const guard of ruleSet.guards) {
     const check = compile(guard.rule);
     if (guard.scope === 'contract') {
-      if (!truthy(check({ indicators }))) failures.push({ guard: guard.id, message: guard.message, pointer: '/indicators' });
+      if (!truthy(check({ indicators })))
+        failures.push({ guard: guard.id, message: guard.message, pointer: '/indicators' });
       continue;
     }
     indicators.forEach((indicator, i) => {
       if (!truthy(check(indicator))) {
-        failures.push({ guard: guard.id, message: `${indicator.id}: ${guard.message}`, pointer: `/indicators/${i}` });
+        failures.push({
+          guard: guard.id,
+          message: `${indicator.id}: ${guard.message}`,
+          pointer: `/indicators/${i}`,
+        });
       }
     });
   }
@@ -39,7 +44,10 @@ export function scorePeriod(
   const indicatorRule = compile(ruleSet.scoring.indicator);
   const scores: IndicatorScore[] = indicators.map((indicator) => {
     const actual = actuals[indicator.id] ?? null;
-    const score = asNumber(indicatorRule({ ...indicator, actual, period: periodId }), `indicator ${indicator.id}`);
+    const score = asNumber(
+      indicatorRule({ ...indicator, actual, period: periodId }),
+      `indicator ${indicator.id}`,
+    );
     return {
       id: indicator.id,
       name: indicator.name,

@@ -5,7 +5,7 @@
 //   - the Java time-skipping test server: classpath resolved from Maven Central into .temporal/.
 // Idempotent: everything found is reused. `--quiet` prints only when there is work to do.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +127,8 @@ function provisionTestServer() {
     ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
     { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  if (mvn.status !== 0 || !existsSync(classpathFile)) throw new Error('mvn could not resolve the test server');
+  if (mvn.status !== 0 || !existsSync(classpathFile))
+    throw new Error('mvn could not resolve the test server');
   // exec so the SDK's SIGKILL reaches the JVM itself; the classpath is read at start, not baked in.
   writeFileSync(
     wrapper,

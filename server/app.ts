@@ -34,7 +34,10 @@ export function createApp(deps: AppDeps): Express {
     await client.workflowService.getSystemInfo({});
     const queue = await client.workflowService.describeTaskQueue({
       namespace: deps.namespace,
-      taskQueue: { name: deps.taskQueue, kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueue: {
+        name: deps.taskQueue,
+        kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+      },
       taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const workers = queue.pollers?.length ?? 0;
@@ -42,9 +45,15 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v1', express.json({ limit: '1mb' }));
-  app.use('/api/v1/contracts', contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }));
+  app.use(
+    '/api/v1/contracts',
+    contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }),
+  );
   app.get('/api/v1/outbox', (_req, res) => {
-    if (!outbox) throw new CovenantError('not-found', [{ pointer: '', message: 'Mail goes to SMTP_URL; there is no local outbox' }]);
+    if (!outbox)
+      throw new CovenantError('not-found', [
+        { pointer: '', message: 'Mail goes to SMTP_URL; there is no local outbox' },
+      ]);
     res.json({ messages: outbox.list() });
   });
   app.use('/api', (_req, _res) => {
@@ -53,7 +62,10 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/approvals', express.urlencoded({ extended: false, limit: '16kb' }));
   app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
-  app.use('/documents', express.static(deps.documentsDir, { index: false, dotfiles: 'deny', fallthrough: false }));
+  app.use(
+    '/documents',
+    express.static(deps.documentsDir, { index: false, dotfiles: 'deny', fallthrough: false }),
+  );
   app.use(uiRoutes(client, pages, outbox));
   app.use(errorHandler);
   return app;

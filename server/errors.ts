@@ -1,6 +1,10 @@
 // The one place errors become HTTP responses: { errors: [ { pointer, message } ] }, never a stack.
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { CovenantError, type ErrorCode, type Issue } from '../model/errors.js';
 
@@ -18,18 +22,30 @@ const FAILED_PRECONDITION = 9;
 /** Maps Temporal's answers (a refused Update, an unknown workflow) to our error values. */
 export function toCovenantError(err: unknown): CovenantError | undefined {
   if (err instanceof CovenantError) return err;
-  if (err instanceof WorkflowNotFoundError) return new CovenantError('not-found', [{ pointer: '', message: 'No such contract' }]);
+  if (err instanceof WorkflowNotFoundError)
+    return new CovenantError('not-found', [{ pointer: '', message: 'No such contract' }]);
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
-    return new CovenantError('conflict', [{ pointer: '/id', message: 'A contract with this id exists already' }]);
+    return new CovenantError('conflict', [
+      { pointer: '/id', message: 'A contract with this id exists already' },
+    ]);
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
-    const code: ErrorCode = failure.type === 'invalid' || failure.type === 'forbidden' ? failure.type : 'conflict';
+    const code: ErrorCode =
+      failure.type === 'invalid' || failure.type === 'forbidden' ? failure.type : 'conflict';
     const details = (failure.details ?? []) as Issue[];
-    return new CovenantError(code, details.length > 0 ? details : [{ pointer: '', message: failure.message }]);
+    return new CovenantError(
+      code,
+      details.length > 0 ? details : [{ pointer: '', message: failure.message }],
+    );
   }
-  if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION) {
-    return new CovenantError('unavailable', [{ pointer: '', message: 'No Covenant worker is running for this contract; try again shortly' }]);
+  if (
+    err instanceof ServiceError &&
+    (err.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION
+  ) {
+    return new CovenantError('unavailable', [
+      { pointer: '', message: 'No Covenant worker is running for this contract; try again shortly' },
+    ]);
   }
   return undefined;
 }
@@ -52,10 +68,12 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next)
 /** express.json() failures: malformed JSON, a body over the size cap, a wrong content type. */
 function bodyParserError(err: unknown): CovenantError | undefined {
   if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  const type = (err as { type: unknown }).type;
-  if (type === 'entity.parse.failed') return new CovenantError('invalid', [{ pointer: '', message: 'The body is not valid JSON' }]);
-  if (type === 'entity.too.large') return new CovenantError('invalid', [{ pointer: '', message: 'The body is too large' }]);
-  if (typeof type === 'string' && type.startsWith('entity.') || type === 'charset.unsupported') {
+  const type = err.type;
+  if (type === 'entity.parse.failed')
+    return new CovenantError('invalid', [{ pointer: '', message: 'The body is not valid JSON' }]);
+  if (type === 'entity.too.large')
+    return new CovenantError('invalid', [{ pointer: '', message: 'The body is too large' }]);
+  if ((typeof type === 'string' && type.startsWith('entity.')) || type === 'charset.unsupported') {
     return new CovenantError('invalid', [{ pointer: '', message: 'The body cannot be read' }]);
   }
   return undefined;

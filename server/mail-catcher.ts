@@ -10,7 +10,11 @@ export interface MailCatcher {
   close(): Promise<void>;
 }
 
-export async function startMailCatcher(store: OutboxStore, port: number, host = '127.0.0.1'): Promise<MailCatcher> {
+export async function startMailCatcher(
+  store: OutboxStore,
+  port: number,
+  host = '127.0.0.1',
+): Promise<MailCatcher> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],

@@ -9,6 +9,9 @@ export class Pages {
   ) {}
 
   send(res: Response, status: number, page: string, data: Record<string, unknown>): void {
-    res.status(status).type('html').send(this.templates.render(`pages/${page}`, { ...data, showOutbox: this.showOutbox }));
+    res
+      .status(status)
+      .type('html')
+      .send(this.templates.render(`pages/${page}`, { ...data, showOutbox: this.showOutbox }));
   }
 }

@@ -18,7 +18,10 @@ export class Templates {
     registerHelpers(this.handlebars);
     for (const file of readdirSync(join(dir, 'partials'))) {
       if (file.endsWith('.hbs')) {
-        this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, 'partials', file), 'utf8'));
+        this.handlebars.registerPartial(
+          basename(file, '.hbs'),
+          readFileSync(join(dir, 'partials', file), 'utf8'),
+        );
       }
     }
     for (const folder of ['emails', 'documents', 'pages']) {
@@ -52,7 +55,9 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('number', (value: unknown, digits: unknown) =>
     typeof value === 'number' ? value.toFixed(typeof digits === 'number' ? digits : 2) : '—',
   );
-  hb.registerHelper('value', (value: unknown) => (value === null || value === undefined ? 'not reported' : String(value)));
+  hb.registerHelper('value', (value: unknown) =>
+    typeof value === 'number' || typeof value === 'string' ? String(value) : 'not reported',
+  );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
   hb.registerHelper('join', (list: unknown, separator: unknown) =>

@@ -20,10 +20,20 @@ let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const binary = temporalCliPath();
-  if (!binary) throw new Error('No Temporal CLI: run `node scripts/provision-temporal.mjs` (npm install does).');
+  if (!binary)
+    throw new Error('No Temporal CLI: run `node scripts/provision-temporal.mjs` (npm install does).');
   dir = mkdtempSync(join(tmpdir(), 'covenant-test-'));
-  server = await startDevServer({ binary, dataDir: dir, port: await freePort(), namespace: 'default', ephemeral: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: quietLogger });
+  server = await startDevServer({
+    binary,
+    dataDir: dir,
+    port: await freePort(),
+    namespace: 'default',
+    ephemeral: true,
+  });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(projectRoot, 'workflows', 'index.ts'),
+    logger: quietLogger,
+  });
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, code);
   project.provide('temporalAddress', server.address);

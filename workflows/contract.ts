@@ -34,6 +34,9 @@ import {
   submitReportUpdate,
   UNIT,
   type ContractWorkflowInput,
+  type DecisionInput,
+  type ProposalInput,
+  type ReportInput,
 } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -110,12 +113,29 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     outbox.push({ type: 'approval', approval });
   }
 
-  function email(key: string, to: Person[], template: EmailTemplate, data: Record<string, unknown> = {}): void {
-    outbox.push({ type: 'email', key: `${prefix}/${key}`, to, template, data: { contract: summary(), ...data } });
+  function email(
+    key: string,
+    to: Person[],
+    template: EmailTemplate,
+    data: Record<string, unknown> = {},
+  ): void {
+    outbox.push({
+      type: 'email',
+      key: `${prefix}/${key}`,
+      to,
+      template,
+      data: { contract: summary(), ...data },
+    });
   }
 
   function summary() {
-    return { id: state.id, title: state.title, year: state.year, unit: state.unit, principal: state.principal };
+    return {
+      id: state.id,
+      title: state.title,
+      year: state.year,
+      unit: state.unit,
+      principal: state.principal,
+    };
   }
 
   setHandler(stateQuery, () => state);
@@ -124,7 +144,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     proposeRevisionUpdate,
     (proposal) => ({ revision: propose(proposal.indicators, proposal.proposedBy, proposal.note) }),
     {
-      validator: (proposal) => {
+      validator: (proposal: ProposalInput) => {
         if (state.stage !== 'negotiation') {
           throw conflict(`Revisions can be proposed during negotiation; the contract is in ${state.stage}`);
         }
@@ -172,7 +192,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       return { stage: state.stage, decision: input.decision };
     },
     {
-      validator: (input) => {
+      validator: (input: DecisionInput) => {
         const approval = state.pendingApprovals.find((a) => a.id === input.approvalId);
         if (!approval) {
           const taken = state.decisions.find((d) => d.approvalId === input.approvalId);
@@ -198,18 +218,27 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     submitReportUpdate,
     (report) => {
       const period = state.periods.find((p) => p.id === report.period)!;
-      period.report = { actuals: report.actuals, submittedAt: nowIso(), late: nowMs() >= endOfDay(period.due) };
+      period.report = {
+        actuals: report.actuals,
+        submittedAt: nowIso(),
+        late: nowMs() >= endOfDay(period.due),
+      };
       reviewQueue.push(period.id);
       return { period: period.id, late: period.report.late };
     },
     {
-      validator: (report) => {
-        if (state.stage !== 'active') throw conflict(`Reports are accepted once the contract is active; it is in ${state.stage}.`);
+      validator: (report: ReportInput) => {
+        if (state.stage !== 'active')
+          throw conflict(`Reports are accepted once the contract is active; it is in ${state.stage}.`);
         const period = state.periods.find((p) => p.id === report.period);
         if (!period) {
-          throw invalid('/period', `Unknown period '${report.period}'; this contract has ${state.periods.map((p) => p.id).join(', ')}.`);
+          throw invalid(
+            '/period',
+            `Unknown period '${report.period}'; this contract has ${state.periods.map((p) => p.id).join(', ')}.`,
+          );
         }
-        if (!hasEnded(period, nowMs())) throw conflict(`${period.id} ends on ${period.end}; report it after that.`);
+        if (!hasEnded(period, nowMs()))
+          throw conflict(`${period.id} ends on ${period.end}; report it after that.`);
         if (period.review) throw conflict(`${period.id} has already been reviewed.`);
         if (period.report) throw conflict(`${period.id} has already been reported.`);
         const known = new Set(current().indicators.map((i) => i.id));
@@ -251,7 +280,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       const message = outbox.shift()!;
       if (message.type === 'approval') {
         const terms = state.revisions[message.approval.revision - 1]!;
-        await requestApproval({ contract: summary(), approval: message.approval, indicators: terms.indicators });
+        await requestApproval({
+          contract: summary(),
+          approval: message.approval,
+          indicators: terms.indicators,
+        });
       } else {
         await sendEmail({ key: message.key, to: message.to, template: message.template, data: message.data });
       }
@@ -265,7 +298,10 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     if (failures.length > 0) {
       revision.status = 'failed-vetting';
       state.stage = 'negotiation';
-      email(`r${revision.number}/vetting-failed`, everyone(), 'vetting-failed', { revision: revision.number, failures });
+      email(`r${revision.number}/vetting-failed`, everyone(), 'vetting-failed', {
+        revision: revision.number,
+        failures,
+      });
     } else {
       state.stage = 'signing';
       ask('sign', 'principal');
@@ -280,7 +316,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     updateSearchAttributes();
     const document = await storeReviewDocument({ contract: summary(), period, review: period.review });
     period.review.documentUrl = document.path;
-    email(`${period.id}/review`, everyone(), 'review-published', { period, review: period.review, documentUrl: document.url });
+    email(`${period.id}/review`, everyone(), 'review-published', {
+      period,
+      review: period.review,
+      documentUrl: document.url,
+    });
     for (const escalation of period.review.escalations) {
       email(`${period.id}/escalation/${escalation.id}`, recipients(escalation.notify), 'escalation', {
         period,
@@ -305,9 +345,14 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     const justEnded = state.periods.filter((p) => !p.requested && !p.review && hasEnded(p, now));
     for (const p of justEnded) p.requested = true;
     if (justEnded.length > 0) {
-      email(`${justEnded.map((p) => p.id).join('-')}/report-request`, [state.unit.signatory], 'report-request', {
-        periods: justEnded,
-      });
+      email(
+        `${justEnded.map((p) => p.id).join('-')}/report-request`,
+        [state.unit.signatory],
+        'report-request',
+        {
+          periods: justEnded,
+        },
+      );
     }
     let next: number | undefined;
     const consider = (at: number) => (next = next === undefined ? at : Math.min(next, at));
@@ -355,7 +400,10 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         updateSearchAttributes();
         continue;
       }
-      await condition(() => reviewQueue.length > 0 || outbox.length > 0, Math.max(1, (next ?? nowMs() + DAY) - nowMs()));
+      await condition(
+        () => reviewQueue.length > 0 || outbox.length > 0,
+        Math.max(1, (next ?? nowMs() + DAY) - nowMs()),
+      );
       continue;
     }
     const stage = state.stage;
@@ -365,7 +413,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   function checkUniqueIds(indicators: Indicator[]): void {
     const seen = new Set<string>();
     indicators.forEach((indicator, i) => {
-      if (seen.has(indicator.id)) throw invalid(`/indicators/${i}/id`, `Duplicate indicator id '${indicator.id}'.`);
+      if (seen.has(indicator.id))
+        throw invalid(`/indicators/${i}/id`, `Duplicate indicator id '${indicator.id}'.`);
       seen.add(indicator.id);
     });
   }
@@ -376,10 +425,14 @@ function conflict(message: string): ApplicationFailure {
 }
 
 function invalid(pointer: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'invalid', message, nonRetryable: true, details: [{ pointer, message }] });
+  return ApplicationFailure.create({
+    type: 'invalid',
+    message,
+    nonRetryable: true,
+    details: [{ pointer, message }],
+  });
 }
 
 function escapePointer(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
-

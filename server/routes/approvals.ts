@@ -17,7 +17,8 @@ export interface ApprovalRoutesDeps {
 
 const REFUSALS = {
   malformed: 'This link is incomplete or altered. Open it again from your email, copying the whole address.',
-  signature: 'This link was not issued by this Covenant server, or it was altered, or the server key has changed since it was sent.',
+  signature:
+    'This link was not issued by this Covenant server, or it was altered, or the server key has changed since it was sent.',
   expired: 'This link has expired.',
 } as const;
 
@@ -44,10 +45,16 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       state = await client.workflow.getHandle(claims.contractId).query(stateQuery);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      pages.send(res, 404, 'message', { heading: 'Unknown contract', message: 'This contract does not exist.', bad: true });
+      pages.send(res, 404, 'message', {
+        heading: 'Unknown contract',
+        message: 'This contract does not exist.',
+        bad: true,
+      });
       return undefined;
     }
-    const approval = state.pendingApprovals.find((a) => a.id === claims.approvalId && a.revision === claims.revision);
+    const approval = state.pendingApprovals.find(
+      (a) => a.id === claims.approvalId && a.revision === claims.revision,
+    );
     if (!approval) {
       const taken = state.decisions.find((d) => d.approvalId === claims.approvalId);
       pages.send(res, 409, 'message', {
@@ -80,7 +87,11 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
     const decision = body.decision;
     const comment = typeof body.comment === 'string' ? body.comment.slice(0, 2000) : undefined;
     if (decision !== 'approve' && decision !== 'reject') {
-      pages.send(res, 400, 'message', { heading: 'No decision', message: 'Press Approve or Reject.', bad: true });
+      pages.send(res, 400, 'message', {
+        heading: 'No decision',
+        message: 'Press Approve or Reject.',
+        bad: true,
+      });
       return;
     }
     try {
@@ -96,7 +107,12 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
           },
         ],
       });
-      pages.send(res, 200, 'approval-result', { contract: found.state, approval: found.approval, decision, stage: result.stage });
+      pages.send(res, 200, 'approval-result', {
+        contract: found.state,
+        approval: found.approval,
+        decision,
+        stage: result.stage,
+      });
     } catch (err) {
       const known = toCovenantError(err);
       if (!known) throw err;

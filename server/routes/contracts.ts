@@ -68,7 +68,9 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
     const ruleSet = findBuiltInRuleSet(contract.ruleSet.id, contract.ruleSet.version);
     if (!ruleSet) {
       const known = builtInRuleSets.map((r) => `${r.id} v${r.version}`).join(', ');
-      throw new CovenantError('invalid', [{ pointer: '/ruleSet', message: `No such rule set; available: ${known}` }]);
+      throw new CovenantError('invalid', [
+        { pointer: '/ruleSet', message: `No such rule set; available: ${known}` },
+      ]);
     }
     const input: ContractWorkflowInput = { contract, ruleSet };
     await client.workflow.start(CONTRACT_WORKFLOW, {
@@ -82,7 +84,10 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
         { key: UNIT, value: contract.unit.name },
       ],
     });
-    res.status(201).location(`/api/v1/contracts/${encodeURIComponent(contract.id)}`).json({ id: contract.id, stage: 'negotiation' });
+    res
+      .status(201)
+      .location(`/api/v1/contracts/${encodeURIComponent(contract.id)}`)
+      .json({ id: contract.id, stage: 'negotiation' });
   });
 
   router.get('/', async (req, res) => {

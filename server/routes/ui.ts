@@ -15,14 +15,22 @@ export function uiRoutes(client: Client, pages: Pages, outbox: OutboxStore | und
 
   router.get('/contracts/:id', async (req, res) => {
     const state = await client.workflow.getHandle(req.params.id).query(stateQuery);
-    pages.send(res, 200, 'contract', { state, indicators: state.revisions[state.revision - 1]?.indicators ?? [] });
+    pages.send(res, 200, 'contract', {
+      state,
+      indicators: state.revisions[state.revision - 1]?.indicators ?? [],
+    });
   });
 
   if (outbox) {
     router.get('/outbox', (_req, res) => pages.send(res, 200, 'outbox', { messages: outbox.list() }));
     router.get('/outbox/:id', (req, res) => {
       const message = outbox.get(req.params.id);
-      if (!message) return pages.send(res, 404, 'message', { heading: 'Not found', message: 'No such message.', bad: true });
+      if (!message)
+        return pages.send(res, 404, 'message', {
+          heading: 'Not found',
+          message: 'No such message.',
+          bad: true,
+        });
       pages.send(res, 200, 'outbox-message', { message });
     });
   }

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { api, approvalLink, decide, messages, waitFor, waitForEmail } from '../support/stack.js';
 import { startTestStack } from '../support/stack.js';
-import { contractState, exampleContract, signContract, uniqueId, waitForStage } from '../support/contracts.js';
+import {
+  contractState,
+  exampleContract,
+  signContract,
+  uniqueId,
+  waitForStage,
+} from '../support/contracts.js';
 import type { ContractState } from '../../model/state.js';
 
 let stack: Stack;
@@ -24,7 +30,11 @@ describe('a contract from negotiation to its first review', () => {
     const created = await api(stack, 'POST', '/api/v1/contracts', contract);
     expect(created).toEqual({ status: 201, body: { id: contract.id, stage: 'negotiation' } });
 
-    const agree = await waitForEmail(stack, (m) => m.subject === `${contract.id}: please agree to revision 1`, 'agree');
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject === `${contract.id}: please agree to revision 1`,
+      'agree',
+    );
     expect(agree.to).toEqual([contract.unit.signatory.email]);
     expect(agree.html).toContain('Fully immunised children under 1');
     expect((await decide(approvalLink(agree), 'approve', 'Agreed at the second round')).status).toBe(200);
@@ -34,7 +44,11 @@ describe('a contract from negotiation to its first review', () => {
     expect(signing.pendingApprovals.map((a) => a.role).sort()).toEqual(['principal', 'unit']);
 
     for (const who of [contract.unit.signatory.email, contract.principal.signatory.email]) {
-      const sign = await waitForEmail(stack, (m) => m.subject.includes('please sign') && m.subject.startsWith(contract.id) && m.to.includes(who), who);
+      const sign = await waitForEmail(
+        stack,
+        (m) => m.subject.includes('please sign') && m.subject.startsWith(contract.id) && m.to.includes(who),
+        who,
+      );
       expect((await decide(approvalLink(sign), 'approve')).status).toBe(200);
     }
     const active = await waitForStage(stack, contract.id, 'active');
@@ -51,7 +65,10 @@ describe('a contract from negotiation to its first review', () => {
       ['Q3', '2028-01-01', '2028-03-31', '2028-04-15'],
       ['Q4', '2028-04-01', '2028-06-30', '2028-07-15'],
     ]);
-    const early = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q1', actuals: { immunisation: 80 } });
+    const early = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+      period: 'Q1',
+      actuals: { immunisation: 80 },
+    });
     expect(early.status).toBe(409);
   });
 
@@ -66,7 +83,11 @@ describe('a contract from negotiation to its first review', () => {
     expect(active.periods.map((p) => p.id)).toEqual(['Q1', 'Q2', 'Q3', 'Q4']);
     const dueDay = new Date(Date.parse(signedOn) + 15 * 86_400_000).toISOString().slice(0, 10);
     expect(new Set(active.periods.map((p) => p.due))).toEqual(new Set([dueDay]));
-    const request = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: reports requested`), 'request');
+    const request = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: reports requested`),
+      'request',
+    );
     expect(request.subject).toBe(`${contract.id}: reports requested for Q1, Q2, Q3, Q4`);
     expect(request.to).toEqual([contract.unit.signatory.email]);
 
@@ -106,12 +127,24 @@ describe('a contract from negotiation to its first review', () => {
     expect(html).toContain('Composite score <strong>3.68</strong>');
     expect(html).toContain('Maternal deaths per 100,000 live births');
 
-    const published = await waitForEmail(stack, (m) => m.subject === `${contract.id}: Q1 review, Fair (3.68)`, 'review email');
+    const published = await waitForEmail(
+      stack,
+      (m) => m.subject === `${contract.id}: Q1 review, Fair (3.68)`,
+      'review email',
+    );
     expect(published.to.sort()).toEqual(
-      [contract.unit.signatory.email, contract.principal.signatory.email, ...contract.managers.map((m) => m.email)].sort(),
+      [
+        contract.unit.signatory.email,
+        contract.principal.signatory.email,
+        ...contract.managers.map((m) => m.email),
+      ].sort(),
     );
     expect(published.text).toContain(review.documentUrl);
-    const escalation = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: escalation`), 'escalation');
+    const escalation = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: escalation`),
+      'escalation',
+    );
     expect(escalation.to.sort()).toEqual(contract.managers.map((m) => m.email).sort());
 
     const again = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, report);
@@ -124,12 +157,26 @@ describe('a contract from negotiation to its first review', () => {
       period: { start: '2025-10-01', end: '2026-09-30', reporting: 'quarterly', reportDueDays: 15 },
     });
     await signContract(stack, contract);
-    const unknown = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q2', actuals: { vaccines: 3 } });
-    expect(unknown).toEqual({ status: 400, body: { errors: [{ pointer: '/actuals/vaccines', message: "Unknown indicator 'vaccines'." }] } });
-    const text = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q2', actuals: { immunisation: 'high' } });
+    const unknown = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+      period: 'Q2',
+      actuals: { vaccines: 3 },
+    });
+    expect(unknown).toEqual({
+      status: 400,
+      body: { errors: [{ pointer: '/actuals/vaccines', message: "Unknown indicator 'vaccines'." }] },
+    });
+    const text = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+      period: 'Q2',
+      actuals: { immunisation: 'high' },
+    });
     expect(text.status).toBe(400);
-    expect(text.body).toEqual({ errors: [{ pointer: '/actuals/immunisation', message: 'must be number,null' }] });
-    const period = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q9', actuals: { immunisation: 1 } });
+    expect(text.body).toEqual({
+      errors: [{ pointer: '/actuals/immunisation', message: 'must be number,null' }],
+    });
+    const period = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+      period: 'Q9',
+      actuals: { immunisation: 1 },
+    });
     expect(period.status).toBe(400);
     expect((period.body as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/period');
     const state = await contractState(stack, contract.id);
@@ -144,12 +191,17 @@ describe('bad input changes nothing', () => {
     indicators[2]!.weight = 'ten';
     indicators[3]!.id = indicators[0]!.id;
     delete indicators[1]!.direction;
-    const response = await api<{ errors: { pointer: string; message: string }[] }>(stack, 'POST', '/api/v1/contracts', {
-      ...contract,
-      indicators,
-      period: { start: '2027-07-01', end: '2027-13-45', reporting: 'monthly', reportDueDays: 15 },
-      colour: 'blue',
-    });
+    const response = await api<{ errors: { pointer: string; message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/contracts',
+      {
+        ...contract,
+        indicators,
+        period: { start: '2027-07-01', end: '2027-13-45', reporting: 'monthly', reportDueDays: 15 },
+        colour: 'blue',
+      },
+    );
     expect(response.status).toBe(400);
     const pointers = response.body.errors.map((e) => e.pointer).sort();
     expect(pointers).toEqual([
@@ -160,9 +212,14 @@ describe('bad input changes nothing', () => {
       '/period/end',
       '/period/reporting',
     ]);
-    await expect(stack.client.workflow.getHandle(String(contract.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(String(contract.id)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
 
-    expect(response.body.errors).toContainEqual({ pointer: '/indicators/3/id', message: "duplicates indicator id 'immunisation'" });
+    expect(response.body.errors).toContainEqual({
+      pointer: '/indicators/3/id',
+      message: "duplicates indicator id 'immunisation'",
+    });
     expect((await api(stack, 'POST', '/api/v1/contracts', '{"id": ')).status).toBe(400);
   });
 
@@ -170,14 +227,21 @@ describe('bad input changes nothing', () => {
     const contract = exampleContract({ id: uniqueId('PC-DUP') });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
     const second = await api(stack, 'POST', '/api/v1/contracts', { ...contract, title: 'Another title' });
-    expect(second).toEqual({ status: 409, body: { errors: [{ pointer: '/id', message: 'A contract with this id exists already' }] } });
+    expect(second).toEqual({
+      status: 409,
+      body: { errors: [{ pointer: '/id', message: 'A contract with this id exists already' }] },
+    });
     expect((await contractState(stack, contract.id)).title).toBe(contract.title);
   });
 
   it('changes nothing when an approval link is opened (GET), and refuses a link used twice', async () => {
     const contract = exampleContract({ id: uniqueId('PC-LINK') });
     await api(stack, 'POST', '/api/v1/contracts', contract);
-    const agree = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: please agree`), 'agree');
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: please agree`),
+      'agree',
+    );
     const link = approvalLink(agree);
     const before = await contractState(stack, contract.id);
     for (let i = 0; i < 3; i++) {
@@ -214,10 +278,21 @@ describe('negotiation', () => {
     indicators[0]!.weight = 25; // weights now sum to 105
     indicators[1]!.target = 330; // lower is better, yet the target is worse than the 310 baseline
     await api(stack, 'POST', '/api/v1/contracts', { ...base, indicators });
-    await decide(approvalLink(await waitForEmail(stack, (m) => m.subject.startsWith(`${base.id}: please agree`), 'agree')), 'approve');
-    const failed = await waitForEmail(stack, (m) => m.subject === `${base.id}: revision 1 did not pass vetting`, 'vetting email');
+    await decide(
+      approvalLink(
+        await waitForEmail(stack, (m) => m.subject.startsWith(`${base.id}: please agree`), 'agree'),
+      ),
+      'approve',
+    );
+    const failed = await waitForEmail(
+      stack,
+      (m) => m.subject === `${base.id}: revision 1 did not pass vetting`,
+      'vetting email',
+    );
     expect(failed.text).toContain('[weights-sum-100] Indicator weights must sum to 100.');
-    expect(failed.text).toContain('[growth-oriented] maternal-deaths: The target must be better than the baseline');
+    expect(failed.text).toContain(
+      '[growth-oriented] maternal-deaths: The target must be better than the baseline',
+    );
     const state: ContractState = await contractState(stack, base.id);
     expect(state.stage).toBe('negotiation');
     expect(state.vetting!.failures.map((f) => [f.guard, f.pointer])).toEqual([
@@ -232,7 +307,11 @@ describe('negotiation', () => {
       note: 'Weights and the maternal-deaths target corrected',
     });
     expect(proposal).toEqual({ status: 201, body: { revision: 2 } });
-    const agree2 = await waitForEmail(stack, (m) => m.subject === `${base.id}: please agree to revision 2`, 'agree r2');
+    const agree2 = await waitForEmail(
+      stack,
+      (m) => m.subject === `${base.id}: please agree to revision 2`,
+      'agree r2',
+    );
     expect(agree2.to).toEqual([base.principal.signatory.email]);
     await decide(approvalLink(agree2), 'approve');
     const signing = await waitForStage(stack, base.id, 'signing');
@@ -241,7 +320,9 @@ describe('negotiation', () => {
       const found = messages(stack).filter((m) => m.subject === `${base.id}: please sign revision 2`);
       return found.length === 2 ? found : undefined;
     }, 'two signing requests for revision 2');
-    expect(signRequests.flatMap((m) => m.to).sort()).toEqual([base.principal.signatory.email, base.unit.signatory.email].sort());
+    expect(signRequests.flatMap((m) => m.to).sort()).toEqual(
+      [base.principal.signatory.email, base.unit.signatory.email].sort(),
+    );
   });
 
   it('serves the web UI pages for the list, a contract and the outbox', async () => {
@@ -254,7 +335,11 @@ describe('negotiation', () => {
       `/api/v1/contracts?stage=negotiation&unit=${encodeURIComponent(contract.unit.name)}`,
     );
     const listed = await waitFor(async () => {
-      const l = await api<{ contracts: { id: string; stage: string; unit: string }[] }>(stack, 'GET', '/api/v1/contracts?stage=negotiation');
+      const l = await api<{ contracts: { id: string; stage: string; unit: string }[] }>(
+        stack,
+        'GET',
+        '/api/v1/contracts?stage=negotiation',
+      );
       return l.body.contracts.find((c) => c.id === contract.id);
     }, 'contract in the list');
     expect(list.status).toBe(200);

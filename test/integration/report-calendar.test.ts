@@ -13,9 +13,14 @@ let stack: Stack;
 
 beforeAll(async () => {
   const path = testServerPath();
-  if (!path) throw new Error('No time-skipping test server: run `node scripts/provision-temporal.mjs` (npm install does).');
+  if (!path)
+    throw new Error(
+      'No time-skipping test server: run `node scripts/provision-temporal.mjs` (npm install does).',
+    );
   installQuietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+  });
   stack = await startTestStack({ env: { TEMPORAL_ADDRESS: env.address } });
 });
 
@@ -38,13 +43,25 @@ describe('the reporting calendar', () => {
     const q2 = active.periods[1]!;
     const signedOn = active.signedAt!.slice(0, 10);
     expect(q1.due).toBe(addDays(signedOn, 15));
-    await waitFor(() => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q1`), 'Q1 request');
-    const subjects = () => messages(stack).filter((m) => m.subject.startsWith(contract.id)).map((m) => m.subject);
+    await waitFor(
+      () => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q1`),
+      'Q1 request',
+    );
+    const subjects = () =>
+      messages(stack)
+        .filter((m) => m.subject.startsWith(contract.id))
+        .map((m) => m.subject);
 
     await env.sleep(7 * DAY);
     expect(subjects()).not.toContain(`${contract.id}: reminder, the Q1 report is due on ${q1.due}`);
     await env.sleep(2 * DAY);
-    await waitFor(() => messages(stack).find((m) => m.subject === `${contract.id}: reminder, the Q1 report is due on ${q1.due}`), 'reminder');
+    await waitFor(
+      () =>
+        messages(stack).find(
+          (m) => m.subject === `${contract.id}: reminder, the Q1 report is due on ${q1.due}`,
+        ),
+      'reminder',
+    );
 
     await env.sleep(8 * DAY);
     const reviewed = await waitFor(async () => {
@@ -56,7 +73,10 @@ describe('the reporting calendar', () => {
     expect(review.missing).toEqual(contract.indicators.map((i) => i.id));
     expect(review.indicators.every((i) => i.score === 5 && i.actual === null)).toBe(true);
     expect(review).toMatchObject({ score: 5, grade: 'Poor' });
-    await waitFor(() => messages(stack).find((m) => m.subject === `${contract.id}: escalation (high), Q1 graded Poor`), 'escalation');
+    await waitFor(
+      () => messages(stack).find((m) => m.subject === `${contract.id}: escalation (high), Q1 graded Poor`),
+      'escalation',
+    );
 
     const late = await fetch(`${stack.urls.api}/contracts/${contract.id}/reports`, {
       method: 'POST',
@@ -67,7 +87,10 @@ describe('the reporting calendar', () => {
 
     const untilQ2Ends = Date.parse(q2.end) + DAY - (await env.currentTimeMs()) + 60_000;
     await env.sleep(untilQ2Ends);
-    await waitFor(() => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q2`), 'Q2 request');
+    await waitFor(
+      () => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q2`),
+      'Q2 request',
+    );
     expect((await contractState(stack, contract.id)).periods[1]!.due).toBe(addDays(q2.end, 15));
   });
 });

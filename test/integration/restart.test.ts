@@ -19,15 +19,30 @@ afterAll(async () => {
 
 describe('a restart of the stack', () => {
   it('keeps contracts, their decisions, the outbox and the validity of emailed links', async () => {
-    const env = { PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: uniqueId('restart'), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) };
+    const env = {
+      PORT: String(await freePort()),
+      TEMPORAL_TASK_QUEUE: uniqueId('restart'),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+    };
     const start = () => startTestStack({ dataDir, embeddedTemporal: true, persistedSecret: true, env });
     stack = await start();
     const contract = exampleContract({ id: uniqueId('PC-RESTART') });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
-    const agree = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: please agree`), 'agree');
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: please agree`),
+      'agree',
+    );
     await decide(approvalLink(agree), 'approve', 'before the restart');
     await waitForStage(stack, contract.id, 'signing');
-    await waitForEmail(stack, (m) => m.subject === `${contract.id}: please sign revision 1` && m.to.includes(contract.unit.signatory.email), 'sign');
+    await waitForEmail(
+      stack,
+      (m) =>
+        m.subject === `${contract.id}: please sign revision 1` &&
+        m.to.includes(contract.unit.signatory.email),
+      'sign',
+    );
     const before = await contractState(stack, contract.id);
     const mailBefore = messages(stack).length;
     await stack.stop();
@@ -36,7 +51,9 @@ describe('a restart of the stack', () => {
     stack = await start();
     expect(await contractState(stack, contract.id)).toEqual(before);
     expect(messages(stack)).toHaveLength(mailBefore);
-    for (const message of messages(stack).filter((m) => m.subject === `${contract.id}: please sign revision 1`)) {
+    for (const message of messages(stack).filter(
+      (m) => m.subject === `${contract.id}: please sign revision 1`,
+    )) {
       expect((await decide(approvalLink(message), 'approve')).status).toBe(200);
     }
     const active = await waitForStage(stack, contract.id, 'active');

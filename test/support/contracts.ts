@@ -8,7 +8,9 @@ import type { ContractState } from '../../model/state.js';
 import { api, approvalLink, decide, waitFor, waitForEmail } from './stack.js';
 
 export function exampleContract(overrides: Partial<ContractInput> = {}): ContractInput {
-  const example = JSON.parse(readFileSync(join(projectRoot, 'examples', 'county-health-2027.json'), 'utf8')) as ContractInput;
+  const example = JSON.parse(
+    readFileSync(join(projectRoot, 'examples', 'county-health-2027.json'), 'utf8'),
+  ) as ContractInput;
   return { ...example, ...overrides };
 }
 
@@ -24,7 +26,11 @@ export async function contractState(stack: Stack, id: string): Promise<ContractS
   return response.body;
 }
 
-export async function waitForStage(stack: Stack, id: string, stage: ContractState['stage']): Promise<ContractState> {
+export async function waitForStage(
+  stack: Stack,
+  id: string,
+  stage: ContractState['stage'],
+): Promise<ContractState> {
   return waitFor(async () => {
     const state = await contractState(stack, id);
     return state.stage === stage ? state : undefined;
@@ -34,8 +40,13 @@ export async function waitForStage(stack: Stack, id: string, stage: ContractStat
 /** Drives a new contract through agreement, vetting and both signatures, via the emailed links. */
 export async function signContract(stack: Stack, contract: ContractInput): Promise<ContractState> {
   const created = await api(stack, 'POST', '/api/v1/contracts', contract);
-  if (created.status !== 201) throw new Error(`POST contract: ${created.status} ${JSON.stringify(created.body)}`);
-  const agree = await waitForEmail(stack, (m) => m.subject.startsWith(`${contract.id}: please agree`), 'agreement request');
+  if (created.status !== 201)
+    throw new Error(`POST contract: ${created.status} ${JSON.stringify(created.body)}`);
+  const agree = await waitForEmail(
+    stack,
+    (m) => m.subject.startsWith(`${contract.id}: please agree`),
+    'agreement request',
+  );
   await decide(approvalLink(agree), 'approve');
   for (const who of [contract.principal.signatory.email, contract.unit.signatory.email]) {
     const sign = await waitForEmail(

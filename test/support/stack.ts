@@ -47,18 +47,30 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
-export async function api<T = unknown>(stack: Stack, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+export async function api<T = unknown>(
+  stack: Stack,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse<T>> {
   const response = await fetch(`${stack.urls.app}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
+  return {
+    status: response.status,
+    body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T,
+  };
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -73,7 +85,11 @@ export function messages(stack: Stack): CaughtMessage[] {
 }
 
 /** Waits for a caught email matching `match` and returns it. */
-export function waitForEmail(stack: Stack, match: (m: CaughtMessage) => boolean, what: string): Promise<CaughtMessage> {
+export function waitForEmail(
+  stack: Stack,
+  match: (m: CaughtMessage) => boolean,
+  what: string,
+): Promise<CaughtMessage> {
   return waitFor(() => messages(stack).find(match), `email: ${what}`);
 }
 
@@ -84,7 +100,11 @@ export function approvalLink(message: CaughtMessage): string {
   return link;
 }
 
-export async function decide(link: string, decision: 'approve' | 'reject', comment = ''): Promise<{ status: number; html: string }> {
+export async function decide(
+  link: string,
+  decision: 'approve' | 'reject',
+  comment = '',
+): Promise<{ status: number; html: string }> {
   const response = await fetch(link, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
