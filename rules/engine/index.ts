@@ -1,46 +1,59 @@
-// Temporary engine: json-logic-js with the domain operators the built-in rule sets need.
-// Replaced by Covenant's own compiler (issue 4) behind the same exports.
-import jsonLogic from 'json-logic-js';
+// Covenant's JSON-Logic engine: json-logic-js 2.0.5 semantics, compiled to JavaScript, safe with
+// rules written by anyone, plus the domain operators of performance contracts. See docs/engine.md.
+import { compileTree, type CompiledRule } from './compiler.js';
+import { explainTree, type TraceNode } from './explain.js';
+import { interpret as interpretTree } from './interpreter.js';
+import { parseRule, type Node } from './parse.js';
+import { validateRule, type Diagnostic, type ValidationContext } from './validate.js';
 
-export class RuleError extends Error {
-  constructor(
-    message: string,
-    readonly pointer: string,
-  ) {
-    super(message);
-    this.name = 'RuleError';
-  }
+export { RuleError, type RuleErrorCode } from './errors.js';
+export { LIMITS } from './limits.js';
+export { operators, operatorNames, type OperatorSpec, type OperatorKind } from './operators.js';
+export { describeTrace, type TraceNode } from './explain.js';
+export type { Diagnostic, ValidationContext, VariableSpec, VariableType } from './validate.js';
+export type { CompiledRule } from './compiler.js';
+
+interface Prepared {
+  tree: Node;
+  compiled?: CompiledRule;
 }
 
-type Point = [number, number];
+// Keyed by the rule object itself: compiling the same rule again is free. Rules are treated as
+// immutable once compiled (rule sets are versioned documents that never change).
+const cache = new WeakMap<object, Prepared>();
 
-function interpolate(x: unknown, points: unknown): number | null {
-  if (typeof x !== 'number' || !Number.isFinite(x) || !Array.isArray(points) || points.length === 0) return null;
-  const sorted = (points as Point[]).slice().sort((a, b) => a[0] - b[0]);
-  const first = sorted[0]!;
-  const last = sorted[sorted.length - 1]!;
-  if (x <= first[0]) return first[1];
-  if (x >= last[0]) return last[1];
-  for (let i = 1; i < sorted.length; i++) {
-    const [x1, y1] = sorted[i]!;
-    const [x0, y0] = sorted[i - 1]!;
-    if (x <= x1) return x1 === x0 ? y1 : y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
-  }
-  return last[1];
-}
-
-jsonLogic.add_operation('interpolate', interpolate);
-jsonLogic.add_operation('clamp', (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)));
-jsonLogic.add_operation('round', (x: number, digits = 0) => {
-  const f = 10 ** digits;
-  return Math.round((x + Number.EPSILON) * f) / f;
-});
-jsonLogic.add_operation('abs', (x: number) => Math.abs(x));
-
-export function compile(rule: unknown): (data: unknown) => unknown {
-  return (data) => jsonLogic.apply(rule as jsonLogic.RulesLogic, data);
+/** Compiles a rule once, to run many times. Throws RuleError when the rule cannot run. */
+export function compile(rule: unknown): CompiledRule {
+  const prepared = prepare(rule);
+  prepared.compiled ??= compileTree(prepared.tree);
+  return prepared.compiled;
 }
 
 export function evaluate(rule: unknown, data: unknown): unknown {
-  return jsonLogic.apply(rule as jsonLogic.RulesLogic, data);
+  return compile(rule)(data);
+}
+
+/** The same result as `evaluate`, by the tree-walking interpreter (the compiler's reference). */
+export function interpret(rule: unknown, data: unknown): unknown {
+  return interpretTree(prepare(rule).tree, data);
+}
+
+/** Every evaluated operation with its inputs and output, root first; trace[0].output is the result. */
+export function explain(rule: unknown, data: unknown): TraceNode[] {
+  return explainTree(prepare(rule).tree, data);
+}
+
+/** Problems a rule's author should fix; an empty list means the rule is fine. Never throws. */
+export function validate(rule: unknown, context?: ValidationContext): Diagnostic[] {
+  return validateRule(rule, context);
+}
+
+function prepare(rule: unknown): Prepared {
+  if (typeof rule !== 'object' || rule === null) return { tree: parseRule(rule) };
+  let prepared = cache.get(rule);
+  if (prepared === undefined) {
+    prepared = { tree: parseRule(rule) };
+    cache.set(rule, prepared);
+  }
+  return prepared;
 }

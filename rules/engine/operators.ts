@@ -136,7 +136,7 @@ function product(args: readonly unknown[], _data: unknown, p: string): unknown {
   return result;
 }
 
-function contains(needle: unknown, haystack: unknown, p: string): boolean {
+export function contains(needle: unknown, haystack: unknown, p: string): boolean {
   // json-logic-js: `if (!b || typeof b.indexOf === "undefined") return false`.
   if (typeof haystack === 'string') return haystack !== '' && haystack.indexOf(toText(needle, p)) !== -1;
   return Array.isArray(haystack) && haystack.indexOf(needle) !== -1;
