@@ -1,21 +1,38 @@
 // The side effects of a contract: email, approval links and review documents. Activities are
 // at-least-once, so each is idempotent: Message-IDs and document keys come from the workflow's
 // own keys, never from the attempt.
+import { createHash } from 'node:crypto';
+import { APPROVAL_ACTIONS, approvalRequestPhrase } from '../model/approval-actions.js';
 import { signApprovalToken } from '../model/approval-token.js';
-import type { Indicator, Party, Person } from '../model/contract.js';
-import type { PendingApproval, PeriodState, Review } from '../model/state.js';
+import type { ContractPeriod, Indicator, Party, Person } from '../model/contract.js';
+import type {
+  Evaluation,
+  PendingApproval,
+  PeriodState,
+  Review,
+  Revision,
+  SigningDocument,
+} from '../model/state.js';
 import type { DocumentStore } from './documents.js';
 import type { Mailer } from './mailer.js';
 import type { Templates } from '../templates/index.js';
 
 export type EmailTemplate =
   | 'approval-request'
+  | 'decision-receipt'
   | 'decision-rejected'
   | 'vetting-failed'
+  | 'contract-signed'
   | 'report-request'
   | 'report-reminder'
+  | 'late-notice'
+  | 'late-escalation'
   | 'review-published'
-  | 'escalation';
+  | 'escalation'
+  | 'revision-applied'
+  | 'evaluation-published'
+  | 'contract-suspended'
+  | 'contract-ended';
 
 export interface ContractSummary {
   id: string;
@@ -23,6 +40,7 @@ export interface ContractSummary {
   year: number;
   unit: Party;
   principal: Party;
+  ruleSet: { id: string; version: number; name: string };
 }
 
 export interface EmailRequest {
@@ -37,12 +55,39 @@ export interface ApprovalRequest {
   contract: ContractSummary;
   approval: PendingApproval;
   indicators: Indicator[];
+  /** The document being signed (sign). */
+  signing?: SigningDocument;
+  /** The evaluation being signed off (signoff). */
+  evaluation?: Evaluation;
+  /** The terms in force, for a mid-year revision's comparison (revise). */
+  previous?: Indicator[];
 }
 
 export interface ReviewDocumentRequest {
   contract: ContractSummary;
   period: PeriodState;
   review: Review;
+  /** 1 for the first review of the period; later ones follow a late report or a moderation. */
+  version: number;
+}
+
+export interface ContractDocumentRequest {
+  contract: ContractSummary & { period: ContractPeriod; managers: Person[] };
+  revision: Revision;
+}
+
+export interface EvaluationDocumentRequest {
+  contract: ContractSummary;
+  evaluation: Evaluation;
+  periods: PeriodState[];
+  round: number;
+}
+
+export interface StoredDocument {
+  /** Path under the server, e.g. /documents/PC-1/y1-Q1-review.html */
+  path: string;
+  /** The same, absolute, for emails. */
+  url: string;
 }
 
 export interface ActivityDeps {
@@ -63,6 +108,11 @@ export function createActivities(deps: ActivityDeps) {
 
   async function requestApproval(request: ApprovalRequest): Promise<{ messageId: string }> {
     const { contract, approval } = request;
+    const purpose = approval.reminded
+      ? 'reminder'
+      : approval.delegatedBy
+        ? `delegated-${approval.approver.email}`
+        : `request-${approval.resends}`;
     const token = signApprovalToken(
       {
         contractId: contract.id,
@@ -74,19 +124,54 @@ export function createActivities(deps: ActivityDeps) {
       linkSecret,
     );
     return sendEmail({
-      key: `${contract.id}/approval/${approval.id}`,
+      key: `${contract.id}/approval/${approval.id}/${purpose}`,
       to: [approval.approver],
       template: 'approval-request',
-      data: { contract, approval, indicators: request.indicators, link: `${publicUrl}/approvals/${token}` },
+      data: {
+        ...request,
+        action: APPROVAL_ACTIONS[approval.kind],
+        phrase: approvalRequestPhrase(approval.kind, approval.revision, contract.year),
+        ...(request.signing ? { documentUrl: publicUrl + request.signing.url } : {}),
+        ...(request.evaluation?.documentUrl
+          ? { documentUrl: publicUrl + request.evaluation.documentUrl }
+          : {}),
+        link: `${publicUrl}/approvals/${token}`,
+      },
     });
   }
 
-  async function storeReviewDocument(request: ReviewDocumentRequest): Promise<{ path: string; url: string }> {
-    const { contract, period, review } = request;
-    const html = templates.render('documents/review', { contract, period, review });
-    const key = await documents.put(`${contract.id}/y${contract.year}-${period.id}-review.html`, html);
+  async function store(key: string, html: string): Promise<StoredDocument> {
+    await documents.put(key, html);
     return { path: `/documents/${key}`, url: `${publicUrl}/documents/${key}` };
   }
 
-  return { sendEmail, requestApproval, storeReviewDocument };
+  async function storeReviewDocument(request: ReviewDocumentRequest): Promise<StoredDocument> {
+    const { contract, period, version } = request;
+    const suffix = version > 1 ? `-v${version}` : '';
+    return store(
+      `${contract.id}/y${contract.year}-${period.id}-review${suffix}.html`,
+      templates.render('documents/review', request),
+    );
+  }
+
+  /** The signed terms; their SHA-256 is recorded with each signature. */
+  async function storeContractDocument(
+    request: ContractDocumentRequest,
+  ): Promise<StoredDocument & { sha256: string }> {
+    const { contract, revision } = request;
+    const html = templates.render('documents/contract', request);
+    const stored = await store(`${contract.id}/y${contract.year}-r${revision.number}-contract.html`, html);
+    return { ...stored, sha256: createHash('sha256').update(html).digest('hex') };
+  }
+
+  async function storeEvaluationDocument(request: EvaluationDocumentRequest): Promise<StoredDocument> {
+    const { contract, round } = request;
+    const suffix = round > 1 ? `-r${round}` : '';
+    return store(
+      `${contract.id}/y${contract.year}-evaluation${suffix}.html`,
+      templates.render('documents/evaluation', request),
+    );
+  }
+
+  return { sendEmail, requestApproval, storeReviewDocument, storeContractDocument, storeEvaluationDocument };
 }

@@ -8,7 +8,10 @@ export interface Person {
 
 export interface Party {
   name: string;
+  /** The head who signs for the party. */
   signatory: Person;
+  /** Reporting officers: they get the report requests and reminders (the signatory when none). */
+  contacts?: Person[];
 }
 
 export interface Indicator {
@@ -21,6 +24,8 @@ export interface Indicator {
   weight: number;
   category?: string;
   description?: string;
+  /** Overrides the rule set's year aggregation for this indicator. */
+  aggregation?: 'sum' | 'mean' | 'last' | 'max';
 }
 
 export interface ContractPeriod {
@@ -46,6 +51,8 @@ export interface ContractInput {
   ruleSet: RuleSetRef;
   objectives?: string[];
   notes?: string;
+  /** 'automatic' (default): after the evaluation's sign-off the contract renews into next year. */
+  renewal?: 'automatic' | 'none';
 }
 
 /** The negotiable part of a contract: what a revision proposes. */
@@ -70,7 +77,11 @@ const party = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'signatory'],
-  properties: { name: { type: 'string', minLength: 1, maxLength: 300 }, signatory: person },
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 300 },
+    signatory: person,
+    contacts: { type: 'array', maxItems: 20, items: person },
+  },
 } as const;
 
 export const indicatorSchema = {
@@ -87,6 +98,7 @@ export const indicatorSchema = {
     weight: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
     category: { type: 'string', maxLength: 100 },
     description: { type: 'string', maxLength: 2000 },
+    aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
   },
 } as const;
 
@@ -128,5 +140,6 @@ export const contractSchema = {
     },
     objectives: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 1000 } },
     notes: { type: 'string', maxLength: 10000 },
+    renewal: { enum: ['automatic', 'none'] },
   },
 } as const;

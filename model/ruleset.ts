@@ -15,9 +15,24 @@ export interface EscalationRule {
   /** Sees { composite, grade, indicators: [{ id, score, actual, ... }], period, missing }. */
   when: Rule;
   severity: 'low' | 'medium' | 'high';
-  notify: ('managers' | 'principal' | 'unit')[];
+  notify: Recipient[];
   message: string;
 }
+
+/** Who an email goes to: the unit's reporting contacts (or its head), the unit's head, the principal, the managers. */
+export type Recipient = 'unit' | 'unit-head' | 'principal' | 'managers';
+
+export interface LadderStep {
+  id: string;
+  /** Days relative to the report's due date: -7 is a week before, 14 a fortnight late. */
+  offsetDays: number;
+  notify: Recipient[];
+  template: 'report-reminder' | 'late-notice' | 'late-escalation';
+  /** Marks the period, and the contract, late (lists and dashboards show it). */
+  flagLate?: boolean;
+}
+
+export type Aggregation = 'sum' | 'mean' | 'last' | 'max';
 
 export interface RuleSet {
   id: string;
@@ -31,16 +46,26 @@ export interface RuleSet {
     composite: Rule;
     /** Sees { composite }: returns the grade's name. */
     grade: Rule;
+    /** How an indicator's quarterly actuals make its year value (an indicator may override it). */
+    aggregation: Aggregation;
   };
   guards: Guard[];
   escalations: EscalationRule[];
-  ladder: {
-    /** Days before a report's due date that the unit is reminded. */
-    reminderDaysBefore: number;
-  };
+  /** Reminders and escalations around each report's due date; a report accepted stops them. */
+  ladder: { steps: LadderStep[] };
   approvals: {
     /** Days an approval link stays valid. */
     expiresAfterDays: number;
+    /** Days before expiry that the approver is reminded. */
+    reminderDaysBefore: number;
+  };
+  moderation: {
+    /** Days after a period's review during which a manager may moderate its figures. */
+    windowDays: number;
+  };
+  renewal: {
+    /** Sees { baseline, target, actual, direction }: next year's proposed target. */
+    target: Rule;
   };
 }
 
@@ -50,7 +75,18 @@ export const ruleSetSchema = {
   $id: 'covenant:ruleset',
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'version', 'name', 'scoring', 'guards', 'escalations', 'ladder', 'approvals'],
+  required: [
+    'id',
+    'version',
+    'name',
+    'scoring',
+    'guards',
+    'escalations',
+    'ladder',
+    'approvals',
+    'moderation',
+    'renewal',
+  ],
   properties: {
     id: { type: 'string', pattern: ID_PATTERN },
     version: { type: 'integer', minimum: 1 },
@@ -59,8 +95,13 @@ export const ruleSetSchema = {
     scoring: {
       type: 'object',
       additionalProperties: false,
-      required: ['indicator', 'composite', 'grade'],
-      properties: { indicator: {}, composite: {}, grade: {} },
+      required: ['indicator', 'composite', 'grade', 'aggregation'],
+      properties: {
+        indicator: {},
+        composite: {},
+        grade: {},
+        aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
+      },
     },
     guards: {
       type: 'array',
@@ -86,7 +127,11 @@ export const ruleSetSchema = {
           id: { type: 'string', pattern: ID_PATTERN },
           when: {},
           severity: { enum: ['low', 'medium', 'high'] },
-          notify: { type: 'array', minItems: 1, items: { enum: ['managers', 'principal', 'unit'] } },
+          notify: {
+            type: 'array',
+            minItems: 1,
+            items: { enum: ['unit', 'unit-head', 'principal', 'managers'] },
+          },
           message: { type: 'string', minLength: 1, maxLength: 500 },
         },
       },
@@ -94,14 +139,50 @@ export const ruleSetSchema = {
     ladder: {
       type: 'object',
       additionalProperties: false,
-      required: ['reminderDaysBefore'],
-      properties: { reminderDaysBefore: { type: 'integer', minimum: 0, maximum: 90 } },
+      required: ['steps'],
+      properties: {
+        steps: {
+          type: 'array',
+          maxItems: 20,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'offsetDays', 'notify', 'template'],
+            properties: {
+              id: { type: 'string', pattern: ID_PATTERN },
+              offsetDays: { type: 'integer', minimum: -90, maximum: 180 },
+              notify: {
+                type: 'array',
+                minItems: 1,
+                items: { enum: ['unit', 'unit-head', 'principal', 'managers'] },
+              },
+              template: { enum: ['report-reminder', 'late-notice', 'late-escalation'] },
+              flagLate: { type: 'boolean' },
+            },
+          },
+        },
+      },
     },
     approvals: {
       type: 'object',
       additionalProperties: false,
-      required: ['expiresAfterDays'],
-      properties: { expiresAfterDays: { type: 'integer', minimum: 1, maximum: 365 } },
+      required: ['expiresAfterDays', 'reminderDaysBefore'],
+      properties: {
+        expiresAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
+        reminderDaysBefore: { type: 'integer', minimum: 0, maximum: 364 },
+      },
+    },
+    moderation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['windowDays'],
+      properties: { windowDays: { type: 'integer', minimum: 0, maximum: 365 } },
+    },
+    renewal: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['target'],
+      properties: { target: {} },
     },
   },
 } as const;

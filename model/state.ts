@@ -2,7 +2,8 @@
 // it is carried across continue-as-new and replayed from history.
 import type { ContractInput, Indicator, Party, Person, RuleSetRef } from './contract.js';
 
-export type Stage = 'negotiation' | 'vetting' | 'signing' | 'active' | 'evaluation' | 'closed' | 'terminated';
+export type Stage =
+  'negotiation' | 'vetting' | 'signing' | 'active' | 'evaluation' | 'suspended' | 'closed' | 'terminated';
 export type PartyRole = 'principal' | 'unit';
 
 export interface Revision {
@@ -11,10 +12,17 @@ export interface Revision {
   proposedBy: PartyRole;
   proposedAt: string;
   note?: string;
-  status: 'proposed' | 'agreed' | 'rejected' | 'superseded' | 'failed-vetting';
+  /** 'negotiation': terms of the year; 'mid-year': changed targets after Q2, with a justification. */
+  kind: 'negotiation' | 'mid-year';
+  status: 'proposed' | 'agreed' | 'rejected' | 'superseded' | 'failed-vetting' | 'signed';
 }
 
-export type ApprovalKind = 'agree' | 'sign';
+/**
+ * agree: the other party agrees to a proposed revision; sign: both sign vetted terms; revise: both
+ * approve a mid-year revision; signoff: the principal signs off the annual evaluation; terminate,
+ * suspend, resume: the principal confirms a request made through the API.
+ */
+export type ApprovalKind = 'agree' | 'sign' | 'revise' | 'signoff' | 'terminate' | 'suspend' | 'resume';
 
 export interface PendingApproval {
   /** Unique within the contract, e.g. "y1-r2-sign-unit"; bound to one revision. */
@@ -25,6 +33,13 @@ export interface PendingApproval {
   approver: Person;
   requestedAt: string;
   expiresAt: string;
+  /** How many fresh links were sent after the first (POST .../approvals/:id/resend). */
+  resends: number;
+  reminded: boolean;
+  /** Why the decision is asked for (termination or suspension reason). */
+  reason?: string;
+  /** The one who handed this decision over, when it was delegated. */
+  delegatedBy?: Person;
 }
 
 export interface Decision {
@@ -38,6 +53,8 @@ export interface Decision {
   at: string;
   clientIp?: string;
   userAgent?: string;
+  /** SHA-256 of the contract document signed, for signatures. */
+  documentSha256?: string;
 }
 
 export interface GuardFailure {
@@ -58,6 +75,15 @@ export interface Report {
   actuals: Record<string, number | null>;
   submittedAt: string;
   late: boolean;
+}
+
+export interface Moderation {
+  indicator: string;
+  from: number | null;
+  to: number | null;
+  reason: string;
+  by: Person;
+  at: string;
 }
 
 export interface IndicatorScore {
@@ -96,10 +122,68 @@ export interface PeriodState {
   start: string;
   end: string;
   due: string;
+  /** The revision whose targets this period is scored against. */
+  revision: number;
   requested: boolean;
-  reminded: boolean;
+  /** Ids of the ladder steps already sent. */
+  ladder: string[];
+  late: boolean;
   report?: Report;
+  moderations: Moderation[];
   review?: Review;
+  /** Earlier reviews of this period, replaced by a late report or a moderation. */
+  superseded: Review[];
+}
+
+export interface IndicatorYear {
+  id: string;
+  name: string;
+  unit?: string;
+  direction: Indicator['direction'];
+  baseline: number;
+  target: number;
+  weight: number;
+  aggregation: string;
+  /** The year value from the agreed quarterly actuals; null when none was reported. */
+  actual: number | null;
+  score: number;
+}
+
+export interface Evaluation {
+  at: string;
+  score: number;
+  grade: string;
+  indicators: IndicatorYear[];
+  documentUrl?: string;
+  signedOff?: { by: Person; at: string };
+}
+
+/** What stays readable of a finished year. */
+export interface YearSummary {
+  year: number;
+  period: { start: string; end: string };
+  revision: number;
+  score: number;
+  grade: string;
+  indicators: IndicatorYear[];
+  reviews: { period: string; score: number; grade: string }[];
+  documentUrl?: string;
+  signedOffAt?: string;
+}
+
+export interface SigningDocument {
+  revision: number;
+  url: string;
+  sha256: string;
+}
+
+/** One line of the contract's own record: what happened, when, by whom. */
+export interface LogEntry {
+  at: string;
+  year: number;
+  event: string;
+  by?: string;
+  detail?: string;
 }
 
 export interface ContractState {
@@ -118,8 +202,17 @@ export interface ContractState {
   pendingApprovals: PendingApproval[];
   decisions: Decision[];
   vetting?: Vetting;
+  signing?: SigningDocument;
   signedAt?: string;
   periods: PeriodState[];
+  /** Some period's report is overdue past the ladder's late flag. */
+  late: boolean;
+  evaluation?: Evaluation;
+  suspended?: { since: string; reason: string; stage: Stage };
+  terminated?: { at: string; reason: string };
+  renewal: 'automatic' | 'none';
+  years: YearSummary[];
+  log: LogEntry[];
   createdAt: string;
   objectives?: string[];
   notes?: string;

@@ -59,6 +59,7 @@ function registerHelpers(hb: typeof Handlebars): void {
     typeof value === 'number' || typeof value === 'string' ? String(value) : 'not reported',
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('gt', (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b);
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
   hb.registerHelper('join', (list: unknown, separator: unknown) =>
     Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',

@@ -8,6 +8,7 @@ import { startTestStack } from '../support/stack.js';
 import {
   contractState,
   exampleContract,
+  settledState,
   signContract,
   uniqueId,
   waitForStage,
@@ -243,7 +244,7 @@ describe('bad input changes nothing', () => {
       'agree',
     );
     const link = approvalLink(agree);
-    const before = await contractState(stack, contract.id);
+    const before = await settledState(stack, contract.id);
     for (let i = 0; i < 3; i++) {
       const page = await fetch(link);
       expect(page.status).toBe(200);
@@ -256,7 +257,7 @@ describe('bad input changes nothing', () => {
 
     expect((await decide(link, 'approve')).status).toBe(200);
     await waitForStage(stack, contract.id, 'signing');
-    const after = await contractState(stack, contract.id);
+    const after = await settledState(stack, contract.id);
     const reused = await decide(link, 'reject');
     expect(reused.status).toBe(409);
     expect(reused.html).toContain('This decision was already taken: approve by B. Wanjiru');

@@ -78,12 +78,20 @@ describe('the reporting calendar', () => {
       'escalation',
     );
 
+    // A late report is still accepted: it stops the ladder and replaces the review.
     const late = await fetch(`${stack.urls.api}/contracts/${contract.id}/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ period: 'Q1', actuals: { immunisation: 90 } }),
+      body: JSON.stringify({ period: 'Q1', actuals: { immunisation: 85 } }),
     });
-    expect(late.status).toBe(409);
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ period: 'Q1', late: true });
+    const rereviewed = await waitFor(async () => {
+      const state = await contractState(stack, contract.id);
+      return state.periods[0]!.superseded.length === 1 && state.periods[0]!.review?.documentUrl ? state : undefined;
+    }, 'Q1 reviewed again');
+    expect(rereviewed.periods[0]!.review!.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
+    expect(rereviewed.periods[0]!.superseded[0]!.score).toBe(5);
 
     const untilQ2Ends = Date.parse(q2.end) + DAY - (await env.currentTimeMs()) + 60_000;
     await env.sleep(untilQ2Ends);

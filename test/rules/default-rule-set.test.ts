@@ -91,6 +91,7 @@ describe('the default rule set', () => {
         { ...deaths, id: 'z', weight: 33.4 },
       ]),
     ).toEqual([]);
-    expect(runGuards(ruleSet, []).map((f) => f.guard)).toEqual(['has-indicators', 'weights-sum-100']);
+    expect(runGuards(ruleSet, []).map((f) => f.guard)).toEqual(['min-indicators', 'weights-sum-100']);
+    expect(runGuards(ruleSet, [{ ...immunisation, weight: 100 }]).map((f) => f.guard)).toEqual(['min-indicators']);
   });
 });

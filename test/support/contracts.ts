@@ -58,3 +58,16 @@ export async function signContract(stack: Stack, contract: ContractInput): Promi
   }
   return waitForStage(stack, contract.id, 'active');
 }
+
+/** The state once the workflow has finished what it was doing (emails logged): two equal reads in a row. */
+export async function settledState(stack: Stack, id: string): Promise<ContractState> {
+  let previous = JSON.stringify(await contractState(stack, id));
+  return waitFor(async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    const state = await contractState(stack, id);
+    const now = JSON.stringify(state);
+    if (now === previous) return state;
+    previous = now;
+    return undefined;
+  }, `${id} to settle`);
+}

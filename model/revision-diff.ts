@@ -1,0 +1,38 @@
+// What changed between two revisions' indicators: the negotiation's paper trail.
+import type { Indicator } from './contract.js';
+
+export interface RevisionDiff {
+  added: string[];
+  removed: string[];
+  changed: { indicator: string; field: keyof Indicator; from: unknown; to: unknown }[];
+}
+
+const FIELDS: (keyof Indicator)[] = [
+  'name',
+  'unit',
+  'direction',
+  'baseline',
+  'target',
+  'weight',
+  'category',
+  'aggregation',
+];
+
+export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff {
+  const before = new Map(from.map((i) => [i.id, i]));
+  const after = new Map(to.map((i) => [i.id, i]));
+  const changed: RevisionDiff['changed'] = [];
+  for (const [id, next] of after) {
+    const previous = before.get(id);
+    if (!previous) continue;
+    for (const field of FIELDS) {
+      if (previous[field] !== next[field])
+        changed.push({ indicator: id, field, from: previous[field] ?? null, to: next[field] ?? null });
+    }
+  }
+  return {
+    added: [...after.keys()].filter((id) => !before.has(id)),
+    removed: [...before.keys()].filter((id) => !after.has(id)),
+    changed,
+  };
+}

@@ -1,0 +1,151 @@
+// The contract's year after creation: revisions and their diffs, mid-year revisions, moderation,
+// termination and suspension requests, approval resends, past years and the audit record.
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { CovenantError } from '../../model/errors.js';
+import { diffIndicators } from '../../model/revision-diff.js';
+import { validator } from '../../model/validation.js';
+import {
+  moderateUpdate,
+  proposeMidYearRevisionUpdate,
+  requestActionUpdate,
+  resendApprovalUpdate,
+  stateQuery,
+  type MidYearRevisionInput,
+  type ModerationInput,
+  type PrincipalAction,
+} from '../../workflows/messages.js';
+
+const person = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'email'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    email: { type: 'string', format: 'email', maxLength: 254 },
+  },
+} as const;
+
+const checkMidYear = validator<MidYearRevisionInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['proposedBy', 'targets', 'justification'],
+  properties: {
+    proposedBy: { enum: ['principal', 'unit'] },
+    targets: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 500,
+      additionalProperties: { type: 'number' },
+    },
+    justification: { type: 'string', minLength: 1, maxLength: 5000 },
+  },
+});
+
+const checkModeration = validator<ModerationInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['period', 'by', 'values'],
+  properties: {
+    period: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
+    by: person,
+    values: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 500,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['actual', 'reason'],
+        properties: {
+          actual: { type: ['number', 'null'] },
+          reason: { type: 'string', minLength: 1, maxLength: 2000 },
+        },
+      },
+    },
+  },
+});
+
+const checkReason = validator<{ reason: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+});
+
+const checkDiffQuery = validator<{ from?: string; to?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
+    to: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' },
+  },
+});
+
+export function lifecycleRoutes(client: Client): Router {
+  const router = Router();
+  const handle = (id: string) => client.workflow.getHandle(id);
+
+  router.get('/:id/revisions', async (req, res) => {
+    const query = checkDiffQuery({ ...req.query });
+    const state = await handle(req.params.id).query(stateQuery);
+    if (query.from === undefined && query.to === undefined) {
+      res.json({ revision: state.revision, revisions: state.revisions });
+      return;
+    }
+    const from = state.revisions[Number(query.from ?? state.revision - 1) - 1];
+    const to = state.revisions[Number(query.to ?? state.revision) - 1];
+    if (!from || !to) {
+      throw new CovenantError('not-found', [
+        {
+          pointer: from ? '/to' : '/from',
+          message: `This contract has revisions 1 to ${state.revisions.length}`,
+        },
+      ]);
+    }
+    res.json({ from: from.number, to: to.number, diff: diffIndicators(from.indicators, to.indicators) });
+  });
+
+  router.get('/:id/years', async (req, res) => {
+    const state = await handle(req.params.id).query(stateQuery);
+    res.json({ current: { year: state.year, stage: state.stage, period: state.period }, years: state.years });
+  });
+
+  router.get('/:id/audit', async (req, res) => {
+    const state = await handle(req.params.id).query(stateQuery);
+    res.json({ events: state.log, decisions: state.decisions });
+  });
+
+  router.post('/:id/mid-year-revisions', async (req, res) => {
+    const input = checkMidYear(req.body);
+    res
+      .status(201)
+      .json(await handle(req.params.id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] }));
+  });
+
+  router.post('/:id/moderations', async (req, res) => {
+    const input = checkModeration(req.body);
+    res.json(await handle(req.params.id).executeUpdate(moderateUpdate, { args: [input] }));
+  });
+
+  for (const action of ['terminate', 'suspend', 'resume'] as PrincipalAction[]) {
+    router.post(`/:id/${action}`, async (req, res) => {
+      const { reason } = checkReason(req.body);
+      res
+        .status(202)
+        .json(await handle(req.params.id).executeUpdate(requestActionUpdate, { args: [{ action, reason }] }));
+    });
+  }
+
+  router.post('/:id/approvals/:approvalId/resend', async (req, res) => {
+    res
+      .status(202)
+      .json(
+        await handle(req.params.id).executeUpdate(resendApprovalUpdate, {
+          args: [{ approvalId: req.params.approvalId }],
+        }),
+      );
+  });
+
+  return router;
+}
