@@ -5,7 +5,8 @@
 
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
 
 /** Milliseconds since 1970-01-01T00:00Z, or null when the value is not an accepted ISO string. */
 export function parseInstant(value: unknown): number | null {
@@ -61,7 +62,7 @@ export function quarter(date: unknown, fiscalStartMonth: unknown = 1): number | 
     return null;
   }
   const month = new Date(instant).getUTCMonth() + 1;
-  return Math.floor((((month - start) % 12) + 12) % 12 / 3) + 1;
+  return Math.floor(((((month - start) % 12) + 12) % 12) / 3) + 1;
 }
 
 /** date_before(a, b): a is an earlier instant than b (a date alone is its midnight UTC). */
@@ -84,7 +85,8 @@ function utcDay(year: number, month: number, day: number): number | null {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   // A rolled-over date such as 2023-02-30 (which would become March 2) is rejected.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return null;
   return date.getTime();
 }
 

@@ -19,11 +19,19 @@ export function interpret(root: Node, data: unknown, recorder?: Recorder): unkno
 
 /** Counts iterator steps against maxSteps and refuses arrays above maxValueLength (the compiler does the same). */
 export function stepLimitError(pointer: string): RuleError {
-  return new RuleError(`more than ${LIMITS.maxSteps} iterator steps in one evaluation (limit maxSteps)`, pointer, 'limit_exceeded');
+  return new RuleError(
+    `more than ${LIMITS.maxSteps} iterator steps in one evaluation (limit maxSteps)`,
+    pointer,
+    'limit_exceeded',
+  );
 }
 
 export function iteratedTooLong(pointer: string): RuleError {
-  return new RuleError(`iterating over more than ${LIMITS.maxValueLength} items (limit maxValueLength)`, pointer, 'limit_exceeded');
+  return new RuleError(
+    `iterating over more than ${LIMITS.maxValueLength} items (limit maxValueLength)`,
+    pointer,
+    'limit_exceeded',
+  );
 }
 
 interface State {
@@ -42,12 +50,17 @@ interface Outcome {
 function evaluate(node: Node, data: unknown, state: State): unknown {
   if (node.kind === 'literal') return typeof node.value === 'object' ? cloneJson(node.value) : node.value;
   if (state.recorder) return traced(node, data, state, false);
-  return node.kind === 'array' ? node.items.map((item) => evaluate(item, data, state)) : operate(node, data, state).output;
+  return node.kind === 'array'
+    ? node.items.map((item) => evaluate(item, data, state))
+    : operate(node, data, state).output;
 }
 
 function traced(node: Node, data: unknown, state: State, root: boolean): unknown {
   const recorder = state.recorder!;
-  if (node.kind !== 'op' && !root) return node.kind === 'array' ? node.items.map((item) => evaluate(item, data, state)) : evaluate(node, data, state);
+  if (node.kind !== 'op' && !root)
+    return node.kind === 'array'
+      ? node.items.map((item) => evaluate(item, data, state))
+      : evaluate(node, data, state);
   const handle = recorder.open(node, state.depth, state.iteration.slice());
   state.depth += 1;
   let outcome: Outcome;
@@ -112,7 +125,12 @@ function andOr(node: OpNode, data: unknown, state: State): Outcome {
 function iterate(node: OpNode, data: unknown, state: State): Outcome {
   const [sourceNode = ABSENT, body = ABSENT, initialNode] = node.args;
   const source = evaluate(sourceNode, data, state);
-  const initial = node.op === 'reduce' ? (initialNode === undefined ? null : evaluate(initialNode, data, state)) : undefined;
+  const initial =
+    node.op === 'reduce'
+      ? initialNode === undefined
+        ? null
+        : evaluate(initialNode, data, state)
+      : undefined;
   const inputs = node.op === 'reduce' ? [source, initial] : [source];
   if (!Array.isArray(source)) {
     return { inputs, output: emptyResult(node.op, initial) };

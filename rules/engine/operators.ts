@@ -40,65 +40,232 @@ type Entry = Omit<OperatorSpec, 'name' | 'custom'> & { custom?: boolean };
 
 const table: Record<string, Entry> = {
   // Data access
-  var: { kind: 'value', arity: [0, 2], summary: 'value at a dotted path of the data, or the default', apply: (a, data, p) => readVar(data, a[0], a[1], p) },
-  missing: { kind: 'value', arity: [0, Infinity], summary: 'the listed keys whose value is absent, null or ""', apply: (a, data, p) => missingKeys(a, data, p) },
-  missing_some: { kind: 'value', arity: [2, 2], summary: '[] when at least N of the keys are present, else the missing keys', apply: missingSome },
+  var: {
+    kind: 'value',
+    arity: [0, 2],
+    summary: 'value at a dotted path of the data, or the default',
+    apply: (a, data, p) => readVar(data, a[0], a[1], p),
+  },
+  missing: {
+    kind: 'value',
+    arity: [0, Infinity],
+    summary: 'the listed keys whose value is absent, null or ""',
+    apply: (a, data, p) => missingKeys(a, data, p),
+  },
+  missing_some: {
+    kind: 'value',
+    arity: [2, 2],
+    summary: '[] when at least N of the keys are present, else the missing keys',
+    apply: missingSome,
+  },
 
   // Logic
   if: { kind: 'control', arity: [0, Infinity], summary: 'if/then/else-if chain' },
   '?:': { kind: 'control', arity: [3, 3], summary: 'ternary: condition ? then : else' },
   and: { kind: 'control', arity: [1, Infinity], summary: 'first falsy argument, or the last' },
   or: { kind: 'control', arity: [1, Infinity], summary: 'first truthy argument, or the last' },
-  '!': { kind: 'value', arity: [1, 1], summary: 'not (an empty array is false)', apply: (a) => !truthy(a[0]) },
+  '!': {
+    kind: 'value',
+    arity: [1, 1],
+    summary: 'not (an empty array is false)',
+    apply: (a) => !truthy(a[0]),
+  },
   '!!': { kind: 'value', arity: [1, 1], summary: 'truthiness as a boolean', apply: (a) => truthy(a[0]) },
 
   // Comparison
-  '==': { kind: 'value', arity: [2, 2], summary: 'loose equality (1 == "1")', apply: (a, _d, p) => looseEquals(a[0], a[1], p) },
+  '==': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'loose equality (1 == "1")',
+    apply: (a, _d, p) => looseEquals(a[0], a[1], p),
+  },
   '===': { kind: 'value', arity: [2, 2], summary: 'strict equality', apply: (a) => a[0] === a[1] },
-  '!=': { kind: 'value', arity: [2, 2], summary: 'loose inequality', apply: (a, _d, p) => !looseEquals(a[0], a[1], p) },
+  '!=': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'loose inequality',
+    apply: (a, _d, p) => !looseEquals(a[0], a[1], p),
+  },
   '!==': { kind: 'value', arity: [2, 2], summary: 'strict inequality', apply: (a) => a[0] !== a[1] },
-  '>': { kind: 'value', arity: [2, 2], summary: 'greater than', apply: (a, _d, p) => lessThan(a[1], a[0], p) },
-  '>=': { kind: 'value', arity: [2, 2], summary: 'greater than or equal', apply: (a, _d, p) => lessOrEqual(a[1], a[0], p) },
-  '<': { kind: 'value', arity: [2, 3], summary: 'less than; with three arguments, strictly between', apply: (a, _d, p) => between(lessThan, a, p) },
-  '<=': { kind: 'value', arity: [2, 3], summary: 'less than or equal; with three arguments, between inclusive', apply: (a, _d, p) => between(lessOrEqual, a, p) },
+  '>': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'greater than',
+    apply: (a, _d, p) => lessThan(a[1], a[0], p),
+  },
+  '>=': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'greater than or equal',
+    apply: (a, _d, p) => lessOrEqual(a[1], a[0], p),
+  },
+  '<': {
+    kind: 'value',
+    arity: [2, 3],
+    summary: 'less than; with three arguments, strictly between',
+    apply: (a, _d, p) => between(lessThan, a, p),
+  },
+  '<=': {
+    kind: 'value',
+    arity: [2, 3],
+    summary: 'less than or equal; with three arguments, between inclusive',
+    apply: (a, _d, p) => between(lessOrEqual, a, p),
+  },
 
   // Arithmetic
   '+': { kind: 'value', arity: [0, Infinity], summary: 'sum (strings are parsed as numbers)', apply: sum },
-  '-': { kind: 'value', arity: [1, 2], summary: 'difference, or negation with one argument', apply: (a, _d, p) => (a[1] === undefined ? -toNumber(a[0], p) : toNumber(a[0], p) - toNumber(a[1], p)) },
-  '*': { kind: 'value', arity: [1, Infinity], summary: 'product (strings are parsed as numbers)', apply: product },
-  '/': { kind: 'value', arity: [2, 2], summary: 'quotient', apply: (a, _d, p) => toNumber(a[0], p) / toNumber(a[1], p) },
-  '%': { kind: 'value', arity: [2, 2], summary: 'remainder', apply: (a, _d, p) => toNumber(a[0], p) % toNumber(a[1], p) },
-  min: { kind: 'value', arity: [1, Infinity], summary: 'smallest number (Infinity when empty)', apply: (a, _d, p) => Math.min(...a.map((v) => toNumber(v, p))) },
-  max: { kind: 'value', arity: [1, Infinity], summary: 'largest number (-Infinity when empty)', apply: (a, _d, p) => Math.max(...a.map((v) => toNumber(v, p))) },
+  '-': {
+    kind: 'value',
+    arity: [1, 2],
+    summary: 'difference, or negation with one argument',
+    apply: (a, _d, p) => (a[1] === undefined ? -toNumber(a[0], p) : toNumber(a[0], p) - toNumber(a[1], p)),
+  },
+  '*': {
+    kind: 'value',
+    arity: [1, Infinity],
+    summary: 'product (strings are parsed as numbers)',
+    apply: product,
+  },
+  '/': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'quotient',
+    apply: (a, _d, p) => toNumber(a[0], p) / toNumber(a[1], p),
+  },
+  '%': {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'remainder',
+    apply: (a, _d, p) => toNumber(a[0], p) % toNumber(a[1], p),
+  },
+  min: {
+    kind: 'value',
+    arity: [1, Infinity],
+    summary: 'smallest number (Infinity when empty)',
+    apply: (a, _d, p) => Math.min(...a.map((v) => toNumber(v, p))),
+  },
+  max: {
+    kind: 'value',
+    arity: [1, Infinity],
+    summary: 'largest number (-Infinity when empty)',
+    apply: (a, _d, p) => Math.max(...a.map((v) => toNumber(v, p))),
+  },
 
   // Arrays and strings
-  in: { kind: 'value', arity: [2, 2], summary: 'substring of a string, or element of an array', apply: (a, _d, p) => contains(a[0], a[1], p) },
-  cat: { kind: 'value', arity: [0, Infinity], summary: 'concatenated text', apply: (a, _d, p) => joinArray(a, '', p) },
-  substr: { kind: 'value', arity: [2, 3], summary: 'part of a text; negative start or length count from the end', apply: (a, _d, p) => substr(a[0], a[1], a[2], p) },
-  merge: { kind: 'value', arity: [0, Infinity], summary: 'arrays flattened one level into one array', apply: (a, _d, p) => merge(a, p) },
+  in: {
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'substring of a string, or element of an array',
+    apply: (a, _d, p) => contains(a[0], a[1], p),
+  },
+  cat: {
+    kind: 'value',
+    arity: [0, Infinity],
+    summary: 'concatenated text',
+    apply: (a, _d, p) => joinArray(a, '', p),
+  },
+  substr: {
+    kind: 'value',
+    arity: [2, 3],
+    summary: 'part of a text; negative start or length count from the end',
+    apply: (a, _d, p) => substr(a[0], a[1], a[2], p),
+  },
+  merge: {
+    kind: 'value',
+    arity: [0, Infinity],
+    summary: 'arrays flattened one level into one array',
+    apply: (a, _d, p) => merge(a, p),
+  },
   map: { kind: 'iterator', arity: [2, 2], summary: 'the rule applied to each item' },
   filter: { kind: 'iterator', arity: [2, 2], summary: 'the items for which the rule is truthy' },
-  reduce: { kind: 'iterator', arity: [2, 3], summary: 'fold with {"var":"current"} and {"var":"accumulator"}' },
-  all: { kind: 'iterator', arity: [2, 2], summary: 'true when the rule is truthy for every item (false when empty)' },
+  reduce: {
+    kind: 'iterator',
+    arity: [2, 3],
+    summary: 'fold with {"var":"current"} and {"var":"accumulator"}',
+  },
+  all: {
+    kind: 'iterator',
+    arity: [2, 2],
+    summary: 'true when the rule is truthy for every item (false when empty)',
+  },
   none: { kind: 'iterator', arity: [2, 2], summary: 'true when the rule is truthy for no item' },
   some: { kind: 'iterator', arity: [2, 2], summary: 'true when the rule is truthy for at least one item' },
 
   // Does not print here: rules run inside workflows, where output is not ours to produce.
-  log: { kind: 'value', arity: [1, 1], summary: 'its argument, unchanged (prints nothing)', apply: (a) => a[0] },
+  log: {
+    kind: 'value',
+    arity: [1, 1],
+    summary: 'its argument, unchanged (prints nothing)',
+    apply: (a) => a[0],
+  },
 
   // Covenant: numbers
-  round: { custom: true, kind: 'value', arity: [1, 2], summary: 'round(x, digits = 0), half away from zero on the decimal value', apply: (a) => round(a[0], a[1]) },
+  round: {
+    custom: true,
+    kind: 'value',
+    arity: [1, 2],
+    summary: 'round(x, digits = 0), half away from zero on the decimal value',
+    apply: (a) => round(a[0], a[1]),
+  },
   abs: { custom: true, kind: 'value', arity: [1, 1], summary: 'absolute value', apply: (a) => abs(a[0]) },
-  clamp: { custom: true, kind: 'value', arity: [3, 3], summary: 'clamp(x, lo, hi): x limited to [lo, hi]', apply: (a) => clamp(a[0], a[1], a[2]) },
-  interpolate: { custom: true, kind: 'value', arity: [2, 2], summary: 'interpolate(x, [[x0, y0], ...]): piecewise-linear, clamped to the end values', apply: (a) => interpolate(a[0], a[1]) },
-  achievement: { custom: true, kind: 'value', arity: [3, 3], summary: "achievement(actual, target, 'higher' | 'lower'): percent of target reached", apply: (a) => achievement(a[0], a[1], a[2]) },
+  clamp: {
+    custom: true,
+    kind: 'value',
+    arity: [3, 3],
+    summary: 'clamp(x, lo, hi): x limited to [lo, hi]',
+    apply: (a) => clamp(a[0], a[1], a[2]),
+  },
+  interpolate: {
+    custom: true,
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'interpolate(x, [[x0, y0], ...]): piecewise-linear, clamped to the end values',
+    apply: (a) => interpolate(a[0], a[1]),
+  },
+  achievement: {
+    custom: true,
+    kind: 'value',
+    arity: [3, 3],
+    summary: "achievement(actual, target, 'higher' | 'lower'): percent of target reached",
+    apply: (a) => achievement(a[0], a[1], a[2]),
+  },
 
   // Covenant: dates (ISO strings, UTC)
-  days_between: { custom: true, kind: 'value', arity: [2, 2], summary: 'days_between(a, b): whole days from a to b', apply: (a) => daysBetween(a[0], a[1]) },
-  add_days: { custom: true, kind: 'value', arity: [2, 2], summary: "add_days(date, n): the date n days later, as 'YYYY-MM-DD'", apply: (a) => addDays(a[0], a[1]) },
-  quarter: { custom: true, kind: 'value', arity: [1, 2], summary: 'quarter(date, fiscalStartMonth = 1): 1..4', apply: (a) => quarter(a[0], a[1]) },
-  date_before: { custom: true, kind: 'value', arity: [2, 2], summary: 'date_before(a, b): a is earlier than b', apply: (a) => dateBefore(a[0], a[1]) },
-  date_after: { custom: true, kind: 'value', arity: [2, 2], summary: 'date_after(a, b): a is later than b', apply: (a) => dateAfter(a[0], a[1]) },
+  days_between: {
+    custom: true,
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'days_between(a, b): whole days from a to b',
+    apply: (a) => daysBetween(a[0], a[1]),
+  },
+  add_days: {
+    custom: true,
+    kind: 'value',
+    arity: [2, 2],
+    summary: "add_days(date, n): the date n days later, as 'YYYY-MM-DD'",
+    apply: (a) => addDays(a[0], a[1]),
+  },
+  quarter: {
+    custom: true,
+    kind: 'value',
+    arity: [1, 2],
+    summary: 'quarter(date, fiscalStartMonth = 1): 1..4',
+    apply: (a) => quarter(a[0], a[1]),
+  },
+  date_before: {
+    custom: true,
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'date_before(a, b): a is earlier than b',
+    apply: (a) => dateBefore(a[0], a[1]),
+  },
+  date_after: {
+    custom: true,
+    kind: 'value',
+    arity: [2, 2],
+    summary: 'date_after(a, b): a is later than b',
+    apply: (a) => dateAfter(a[0], a[1]),
+  },
 };
 
 /** The allow-listed operators, by name. A null-prototype object: "toString" or "__proto__" is not an operator. */
@@ -106,7 +273,10 @@ export const operators: Readonly<Record<string, OperatorSpec>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, OperatorSpec>,
     Object.fromEntries(
-      Object.entries(table).map(([name, entry]) => [name, Object.freeze({ ...entry, name, custom: entry.custom ?? false })]),
+      Object.entries(table).map(([name, entry]) => [
+        name,
+        Object.freeze({ ...entry, name, custom: entry.custom ?? false }),
+      ]),
     ),
   ),
 );
@@ -118,7 +288,11 @@ export function findOperator(name: string): OperatorSpec | undefined {
 }
 
 // json-logic-js: "<" and "<=" with a third argument test b between a and c.
-function between(compare: (a: unknown, b: unknown, p: string) => boolean, a: readonly unknown[], p: string): boolean {
+function between(
+  compare: (a: unknown, b: unknown, p: string) => boolean,
+  a: readonly unknown[],
+  p: string,
+): boolean {
   return a[2] === undefined ? compare(a[0], a[1], p) : compare(a[0], a[1], p) && compare(a[1], a[2], p);
 }
 
@@ -173,7 +347,10 @@ export function substr(source: unknown, start: unknown, end: unknown, p: string)
     const length = typeof to === 'string' ? Number(`${rest.length}${to}`) : rest.length + Number(to);
     return substrNative(rest, 0, toIntegerOrInfinity(length));
   }
-  return checkLength(substrNative(text, toIntegerOrInfinity(from), to === undefined ? undefined : toIntegerOrInfinity(to)), p);
+  return checkLength(
+    substrNative(text, toIntegerOrInfinity(from), to === undefined ? undefined : toIntegerOrInfinity(to)),
+    p,
+  );
 }
 
 function substrNative(text: string, start: number, length: number | undefined): string {

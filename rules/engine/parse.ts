@@ -39,11 +39,17 @@ export function parseRule(rule: unknown): Node {
 
 /** json-logic-js: an operation is an object with exactly one key. */
 export function isOperation(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1;
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1
+  );
 }
 
 /** The arguments of an operation as json-logic-js sees them: a non-array value is one argument. */
-export function operationArgs(operation: Record<string, unknown>, op: string, pointer: string): { value: unknown; pointer: string }[] {
+export function operationArgs(
+  operation: Record<string, unknown>,
+  op: string,
+  pointer: string,
+): { value: unknown; pointer: string }[] {
   const values = operation[op];
   const base = childPointer(pointer, op);
   return Array.isArray(values)
@@ -58,10 +64,18 @@ export function unknownOperatorMessage(op: string): string {
 
 function toNode(value: unknown, pointer: string): Node {
   if (Array.isArray(value)) {
-    return { kind: 'array', items: value.map((item: unknown, i) => toNode(item, childPointer(pointer, i))), pointer };
+    return {
+      kind: 'array',
+      items: value.map((item: unknown, i) => toNode(item, childPointer(pointer, i))),
+      pointer,
+    };
   }
   if (!isOperation(value)) {
-    return { kind: 'literal', value: typeof value === 'object' && value !== null ? cloneJson(value) : value, pointer };
+    return {
+      kind: 'literal',
+      value: typeof value === 'object' && value !== null ? cloneJson(value) : value,
+      pointer,
+    };
   }
   const op = Object.keys(value)[0]!;
   const spec = findOperator(op);
@@ -77,7 +91,8 @@ export function cloneJson(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = cloneJson((value as Record<string, unknown>)[key]);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
     else out[key] = item;
   }
   return out;

@@ -15,14 +15,13 @@ export function isForbiddenPath(segments: readonly string[]): boolean {
   return segments.some((segment) => FORBIDDEN_SEGMENTS.has(segment));
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * One step down a path from a non-null value: an own property, or undefined (absent) when the
  * property is inherited or holds something JSON cannot (a function, a symbol, a bigint).
  */
 export function readOwn(container: unknown, key: string): unknown {
-  if (!hasOwn.call(container, key)) return undefined;
+  // Object.hasOwn converts a primitive (a string's indexes and length are its own properties).
+  if (!Object.hasOwn(container as object, key)) return undefined;
   const value = (container as Record<string, unknown>)[key];
   return isJsonless(value) ? undefined : value;
 }
@@ -58,7 +57,9 @@ export function missingKeys(args: readonly unknown[], data: unknown, pointer: st
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     // json-logic-js re-applies each key as a rule; a key here is only ever a path (and default).
-    const value = Array.isArray(key) ? readVar(data, key[0], key[1], pointer) : readVar(data, key, null, pointer);
+    const value = Array.isArray(key)
+      ? readVar(data, key[0], key[1], pointer)
+      : readVar(data, key, null, pointer);
     if (value === null || value === '') missing.push(key);
   }
   return missing;

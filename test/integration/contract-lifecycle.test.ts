@@ -13,6 +13,7 @@ import {
   uniqueId,
   waitForStage,
 } from '../support/contracts.js';
+import { recordHistory } from '../support/histories.js';
 import type { ContractState } from '../../model/state.js';
 
 let stack: Stack;
@@ -321,6 +322,7 @@ describe('negotiation', () => {
       const found = messages(stack).filter((m) => m.subject === `${base.id}: please sign revision 2`);
       return found.length === 2 ? found : undefined;
     }, 'two signing requests for revision 2');
+    await recordHistory(stack.client, 'negotiation-rounds', base.id);
     expect(signRequests.flatMap((m) => m.to).sort()).toEqual(
       [base.principal.signatory.email, base.unit.signatory.email].sort(),
     );

@@ -1,15 +1,14 @@
 // A whole contract year on the time-skipping server: signing, four quarters with every ladder step,
 // a late report, moderation, a mid-year revision, the evaluation and its sign-off, renewal into
 // year 2 (continue-as-new), then termination. Months pass in seconds; everything else is real.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot, testServerPath } from '../../cli/temporal-binaries.js';
+import { testServerPath } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, settledState, signContract, uniqueId } from '../support/contracts.js';
+import { recordHistory } from '../support/histories.js';
 import { api, approvalLink, decide, installQuietRuntime, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
 
 const DAY = 86_400_000;
@@ -178,8 +177,7 @@ describe('a contract year', () => {
     const events = firstRunHistory.events?.length ?? 0;
     expect(events).toBeLessThan(2000);
     console.log(`contract-year: ${events} events in year 1's history before the sign-off`);
-    const fullYear = await stack.client.workflow.getHandle(id, firstRunId).fetchHistory();
-    saveHistory('contract-year-1', fullYear);
+    await recordHistory(stack.client, 'contract-year-1', id, firstRunId);
 
     // Termination, confirmed by the principal through a link, ends the workflow.
     const terminate = await api(stack, 'POST', `/api/v1/contracts/${id}/terminate`, { reason: 'Department merged into the new Health Authority' });
@@ -193,6 +191,7 @@ describe('a contract year', () => {
     }, 'terminated');
     expect(ended.terminated!.reason).toBe('Department merged into the new Health Authority');
     await mail('terminated');
+    await recordHistory(stack.client, 'contract-year-2-terminated', id);
     const audit = await api<{ events: { event: string }[] }>(stack, 'GET', `/api/v1/contracts/${id}/audit`);
     const kinds = new Set(audit.body.events.map((e) => e.event));
     for (const event of ['revision-proposed', 'signed', 'report-accepted', 'moderated', 'ladder:escalate-to-principal', 'evaluated', 'renewed', 'terminated']) {
@@ -201,11 +200,3 @@ describe('a contract year', () => {
     expect(subjects().filter((s) => s.includes('please sign revision 1'))).toHaveLength(2);
   });
 });
-
-/** With COVENANT_RECORD_HISTORIES=1, keeps the history for the replay test (test/histories/). */
-function saveHistory(name: string, history: unknown): void {
-  if (process.env.COVENANT_RECORD_HISTORIES !== '1') return;
-  const dir = join(projectRoot, 'test', 'histories');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify(history));
-}
