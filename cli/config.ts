@@ -23,6 +23,9 @@ export interface Config {
   smtpCatcherPort: number;
   mailFrom: string;
   linkSecret: string;
+  /** Hashes of the API tokens (a TokenStore file); see server/auth/token-store.ts. */
+  tokensFile: string;
+  rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
 }
 
 const schema = {
@@ -41,6 +44,8 @@ const schema = {
     SMTP_CATCHER_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 2525 },
     MAIL_FROM: { type: 'string', minLength: 3, default: 'Covenant <covenant@localhost>' },
     COVENANT_LINK_SECRET: { type: 'string', minLength: 32 },
+    COVENANT_APPROVAL_RATE_LIMIT: { type: 'integer', minimum: 1, default: 60 },
+    COVENANT_API_RATE_LIMIT: { type: 'integer', minimum: 1, default: 600 },
   },
 } as const;
 
@@ -58,6 +63,8 @@ interface Env {
   SMTP_CATCHER_PORT: number;
   MAIL_FROM: string;
   COVENANT_LINK_SECRET?: string;
+  COVENANT_APPROVAL_RATE_LIMIT: number;
+  COVENANT_API_RATE_LIMIT: number;
 }
 
 const checkEnv = validator<Env>({ ...schema, additionalProperties: true });
@@ -98,6 +105,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpCatcherPort: parsed.SMTP_CATCHER_PORT,
     mailFrom: parsed.MAIL_FROM,
     linkSecret: parsed.COVENANT_LINK_SECRET ?? persistedSecret(dataDir),
+    tokensFile: join(dataDir, 'api-tokens.json'),
+    rateLimits: {
+      approvalsPerMinute: parsed.COVENANT_APPROVAL_RATE_LIMIT,
+      apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
+    },
   };
 }
 

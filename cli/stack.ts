@@ -10,6 +10,8 @@ import { createActivities } from '../activities/index.js';
 import { DocumentStore } from '../activities/documents.js';
 import { Mailer } from '../activities/mailer.js';
 import { createApp } from '../server/app.js';
+import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
+import { FileTokenStore, type TokenStore } from '../server/auth/token-store.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { OutboxStore } from '../server/outbox-store.js';
 import { Templates } from '../templates/index.js';
@@ -24,6 +26,10 @@ export interface Stack {
   client: Client;
   urls: { app: string; api: string; outbox?: string; temporalUi?: string; temporal: string; smtp: string };
   outbox?: OutboxStore;
+  /** The API tokens' hashes: `npm start` issues the first admin token here, tests issue theirs. */
+  tokens: TokenStore;
+  /** The built-in SMTP catcher, stopped and started again on its port by the relay-outage test. */
+  mailCatcher?: { stop(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -48,11 +54,23 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
 
     let outbox: OutboxStore | undefined;
     let catcher: MailCatcher | undefined;
+    let mailCatcher: Stack['mailCatcher'];
     if (!config.smtpUrl) {
-      outbox = new OutboxStore(join(config.dataDir, 'outbox'));
-      const started = await startMailCatcher(outbox, config.smtpCatcherPort);
-      catcher = started;
-      stops.push(() => started.close());
+      const store = new OutboxStore(join(config.dataDir, 'outbox'));
+      outbox = store;
+      catcher = await startMailCatcher(store, config.smtpCatcherPort);
+      const port = catcher.port;
+      stops.push(() => catcher?.close());
+      mailCatcher = {
+        stop: async () => {
+          const running = catcher;
+          catcher = undefined;
+          await running?.close();
+        },
+        start: async () => {
+          catcher ??= await startMailCatcher(store, port);
+        },
+      };
     }
     const smtpUrl = config.smtpUrl ?? catcher!.url;
 
@@ -94,6 +112,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       await running;
     });
 
+    const tokens = new FileTokenStore(config.tokensFile);
     const app = createApp({
       client,
       namespace: config.temporalNamespace,
@@ -103,6 +122,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       templates,
       documentsDir,
       ...(outbox ? { outbox } : {}),
+      authenticator: new ApiTokenAuthenticator(tokens),
+      rateLimits: config.rateLimits,
     });
     http.on('request', app);
     stops.push(() => http.closeAllConnections());
@@ -119,6 +140,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         smtp: smtpUrl.replace(/\/\/[^@/]*@/, '//***@'),
       },
       ...(outbox ? { outbox } : {}),
+      tokens,
+      ...(mailCatcher ? { mailCatcher } : {}),
       stop,
     };
   } catch (err) {

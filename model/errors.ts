@@ -5,7 +5,17 @@ export interface Issue {
   message: string;
 }
 
-export type ErrorCode = 'invalid' | 'conflict' | 'not-found' | 'unauthorized' | 'forbidden' | 'unavailable';
+export type ErrorCode =
+  | 'invalid'
+  | 'conflict'
+  | 'not-found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'method-not-allowed'
+  | 'unsupported-media-type'
+  | 'too-large'
+  | 'too-many-requests'
+  | 'unavailable';
 
 export class CovenantError extends Error {
   constructor(

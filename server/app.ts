@@ -4,12 +4,17 @@ import proto from '@temporalio/proto';
 import express, { type Express } from 'express';
 import { CovenantError } from '../model/errors.js';
 import type { Templates } from '../templates/index.js';
+import { authorize } from './auth/access.js';
+import type { Authenticator } from './auth/principal.js';
+import { checkScope } from './auth/scope.js';
 import { errorHandler } from './errors.js';
 import type { OutboxStore } from './outbox-store.js';
 import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { uiRoutes } from './routes/ui.js';
+import { rateLimiters, securityHeaders, type RateLimits } from './security.js';
 
 export interface AppDeps {
   client: Client;
@@ -21,6 +26,9 @@ export interface AppDeps {
   documentsDir: string;
   /** The caught mail, when the built-in SMTP catcher runs. */
   outbox?: OutboxStore;
+  /** Who calls: bearer API tokens today; OIDC can join behind the same interface. */
+  authenticator: Authenticator;
+  rateLimits: RateLimits;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -29,6 +37,20 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+
+  app.use(securityHeaders());
+  const limiters = rateLimiters(deps.rateLimits, pages);
+  app.use('/approvals', limiters.approvals);
+  app.use('/api', limiters.api);
+  // Every request meets its row of the permission table (server/auth/permissions.ts) before any
+  // body is read. On one machine (built-in mail catcher) the web UI stays open to loopback callers.
+  app.use(
+    authorize({
+      authenticator: deps.authenticator,
+      linkSecret: deps.linkSecret,
+      openUiOnLoopback: outbox !== undefined,
+    }),
+  );
 
   app.get('/healthz', async (_req, res) => {
     await client.workflowService.getSystemInfo({});
@@ -45,10 +67,14 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/v1', express.json({ limit: '1mb' }));
+  // A comment of 2,000 characters in a non-Latin script, percent-encoded, takes up to 24 KB.
+  app.use('/approvals', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 10 }));
+  app.use(checkScope(client));
   app.use(
     '/api/v1/contracts',
     contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }),
   );
+  app.use('/api/v1/contracts', lifecycleRoutes(client));
   app.get('/api/v1/outbox', (_req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [
@@ -60,7 +86,6 @@ export function createApp(deps: AppDeps): Express {
     throw new CovenantError('not-found', [{ pointer: '', message: 'No such API route' }]);
   });
 
-  app.use('/approvals', express.urlencoded({ extended: false, limit: '16kb' }));
   app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
   app.use(
     '/documents',

@@ -1,6 +1,13 @@
 // Contract lists come from Temporal visibility (search attributes), never from workflow state.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { CONTRACT_WORKFLOW, GRADE, NEXT_DUE, PERIOD, SCORE, STAGE, UNIT } from '../workflows/messages.js';
+import { CONTRACT_WORKFLOW, GRADE, LATE, NEXT_DUE, PERIOD, SCORE, STAGE, UNIT, YEAR } from '../workflows/messages.js';
+
+export interface ContractFilters {
+  stage?: string;
+  unit?: string;
+  late?: 'true' | 'false';
+  grade?: string;
+}
 
 export interface ContractListItem {
   id: string;
@@ -11,19 +18,26 @@ export interface ContractListItem {
   score: number | null;
   grade: string | null;
   nextDue: string | null;
+  late: boolean;
+  year: number | null;
   status: string;
 }
 
 export async function listContracts(
   client: Client,
-  filters: { stage?: string; unit?: string },
+  filters: ContractFilters,
   limit = 1000,
+  /** Keeps only the contracts it accepts, before the limit counts (access control narrows lists). */
+  where?: (info: WorkflowExecutionInfo) => Promise<boolean>,
 ): Promise<ContractListItem[]> {
   const clauses = [`WorkflowType = ${quote(CONTRACT_WORKFLOW)}`];
   if (filters.stage) clauses.push(`${STAGE.name} = ${quote(filters.stage)}`);
   if (filters.unit) clauses.push(`${UNIT.name} = ${quote(filters.unit)}`);
+  if (filters.late) clauses.push(`${LATE.name} = ${filters.late === 'true' ? 'true' : 'false'}`);
+  if (filters.grade) clauses.push(`${GRADE.name} = ${quote(filters.grade)}`);
   const items: ContractListItem[] = [];
   for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
+    if (where && !(await where(info))) continue;
     items.push(toItem(info));
     if (items.length >= limit) break;
   }
@@ -41,6 +55,8 @@ function toItem(info: WorkflowExecutionInfo): ContractListItem {
     score: attrs.get(SCORE) ?? null,
     grade: attrs.get(GRADE) ?? null,
     nextDue: attrs.get(NEXT_DUE)?.toISOString() ?? null,
+    late: attrs.get(LATE) ?? false,
+    year: attrs.get(YEAR) ?? null,
     status: info.status.name,
   };
 }

@@ -13,7 +13,11 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  'method-not-allowed': 405,
   conflict: 409,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  'too-many-requests': 429,
   unavailable: 503,
 };
 
@@ -56,7 +60,7 @@ export function statusOf(error: CovenantError): number {
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
   if (res.headersSent) return next(err);
-  const known = toCovenantError(err) ?? bodyParserError(err);
+  const known = toCovenantError(err) ?? bodyParserError(err) ?? clientHttpError(err);
   if (known) {
     res.status(statusOf(known)).json({ errors: known.issues });
     return;
@@ -72,9 +76,27 @@ function bodyParserError(err: unknown): CovenantError | undefined {
   if (type === 'entity.parse.failed')
     return new CovenantError('invalid', [{ pointer: '', message: 'The body is not valid JSON' }]);
   if (type === 'entity.too.large')
-    return new CovenantError('invalid', [{ pointer: '', message: 'The body is too large' }]);
+    return new CovenantError('too-large', [{ pointer: '', message: 'The body is too large' }]);
   if ((typeof type === 'string' && type.startsWith('entity.')) || type === 'charset.unsupported') {
     return new CovenantError('invalid', [{ pointer: '', message: 'The body cannot be read' }]);
   }
   return undefined;
+}
+
+const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+};
+
+/** A 4xx from Express itself or express.static (a missing document, a dotfile): the client's error, not ours. */
+function clientHttpError(err: unknown): CovenantError | undefined {
+  if (typeof err !== 'object' || err === null || !('status' in err) || typeof err.status !== 'number')
+    return undefined;
+  if (err.status < 400 || err.status > 499) return undefined;
+  const message = err.status === 404 ? 'Not found' : 'The request cannot be served';
+  return new CovenantError(HTTP_CODES[err.status] ?? 'invalid', [{ pointer: '', message }]);
 }

@@ -21,6 +21,8 @@ export async function startMailCatcher(
     logger: false,
     banner: 'Covenant mail catcher',
     size: 25 * 1024 * 1024,
+    // Pooled senders keep idle connections open; a stop drops them after a second, not thirty.
+    closeTimeout: 1000,
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {

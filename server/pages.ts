@@ -1,6 +1,7 @@
 // Server-rendered pages of the web UI, from templates/pages.
 import type { Response } from 'express';
 import type { Templates } from '../templates/index.js';
+import { cspNonce } from './security.js';
 
 export class Pages {
   constructor(
@@ -12,6 +13,12 @@ export class Pages {
     res
       .status(status)
       .type('html')
-      .send(this.templates.render(`pages/${page}`, { ...data, showOutbox: this.showOutbox }));
+      .send(
+        this.templates.render(`pages/${page}`, {
+          ...data,
+          showOutbox: this.showOutbox,
+          cspNonce: cspNonce(res),
+        }),
+      );
   }
 }

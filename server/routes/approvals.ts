@@ -3,9 +3,14 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { Router, type Request, type Response } from 'express';
+import { APPROVAL_ACTIONS } from '../../model/approval-actions.js';
 import { verifyApprovalToken, type ApprovalClaims } from '../../model/approval-token.js';
+import { signDocumentUrl } from '../../model/document-token.js';
+import { CovenantError } from '../../model/errors.js';
 import type { ContractState, PendingApproval } from '../../model/state.js';
-import { decideUpdate, stateQuery } from '../../workflows/messages.js';
+import { validator } from '../../model/validation.js';
+import { decideUpdate, delegateUpdate, stateQuery } from '../../workflows/messages.js';
+import { ApprovalCsrf, FORM_LIFETIME_MS, type CsrfCheck } from '../csrf.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
 
@@ -22,10 +27,72 @@ const REFUSALS = {
   expired: 'This link has expired.',
 } as const;
 
+const CSRF_REFUSALS: Record<Exclude<CsrfCheck, 'ok'>, string> = {
+  missing: 'This form did not come from the decision page in this browser.',
+  mismatch: 'This form was not issued for this link.',
+  expired: 'This page was open too long.',
+};
+
+// Fields of the page's two forms; anything else is refused, like unknown fields in the API.
+const checkDecisionForm = validator<Record<string, string>>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    csrf: { type: 'string', maxLength: 200 },
+    decision: { type: 'string', maxLength: 20 },
+    comment: { type: 'string', maxLength: 2000 },
+  },
+});
+const checkDelegateForm = validator<Record<string, string>>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    csrf: { type: 'string', maxLength: 200 },
+    delegateName: { type: 'string', maxLength: 200 },
+    delegateEmail: { type: 'string', maxLength: 254 },
+    comment: { type: 'string', maxLength: 2000 },
+  },
+});
+
 type Pending = { claims: ApprovalClaims; state: ContractState; approval: PendingApproval };
 
 export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps): Router {
   const router = Router();
+  const csrf = new ApprovalCsrf(linkSecret);
+  const signedPath = (path: string) =>
+    path.startsWith('/documents/') ? signDocumentUrl(path, linkSecret, Date.now() + FORM_LIFETIME_MS) : path;
+
+  /** The CSRF token of the page this POST came from, then the form's fields; renders the refusal otherwise. */
+  function formAccepted(req: Request, res: Response, check: (body: unknown) => unknown): boolean {
+    const body: unknown = req.body ?? {};
+    const field =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>).csrf : undefined;
+    const verdict = csrf.check(req, String(req.params.token), field);
+    if (verdict !== 'ok') {
+      pages.send(res, 403, 'message', {
+        heading: 'Nothing was recorded',
+        message: `${CSRF_REFUSALS[verdict]} Open the link from your email again and decide on that page.`,
+        link: {
+          href: `${req.baseUrl}/${encodeURIComponent(String(req.params.token))}`,
+          text: 'Open the decision page again',
+        },
+        bad: true,
+      });
+      return false;
+    }
+    try {
+      check(body);
+    } catch (err) {
+      if (!(err instanceof CovenantError)) throw err;
+      pages.send(res, 400, 'message', {
+        heading: 'Nothing was recorded',
+        message: `The form was not understood: ${err.issues.map((i) => `${i.pointer.slice(1)} ${i.message}`).join('; ')}.`,
+        bad: true,
+      });
+      return false;
+    }
+    return true;
+  }
 
   /** Checks the token and that the workflow still awaits its decision; renders the refusal otherwise. */
   async function pending(req: Request, res: Response): Promise<Pending | undefined> {
@@ -66,6 +133,24 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       });
       return undefined;
     }
+    if (approval.approver.email.toLowerCase() !== claims.approver.toLowerCase()) {
+      pages.send(res, 409, 'message', {
+        heading: 'Nothing to decide',
+        message: approval.delegatedBy
+          ? `This decision was handed to ${approval.approver.name}; their own link is the one that counts now.`
+          : 'This link was issued to someone else.',
+        bad: true,
+      });
+      return undefined;
+    }
+    if (Date.parse(approval.expiresAt) !== claims.expiresAt) {
+      pages.send(res, 410, 'message', {
+        heading: 'This link was replaced',
+        message: 'A newer link for this decision was sent: use the most recent email.',
+        bad: true,
+      });
+      return undefined;
+    }
     return { claims, state, approval };
   }
 
@@ -73,16 +158,37 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
     const found = await pending(req, res);
     if (!found) return;
     const revision = found.state.revisions[found.approval.revision - 1];
+    const { state, approval } = found;
+    // The page carries a CSRF token and personal data: no cache may keep it.
+    res.set('Cache-Control', 'no-store');
     pages.send(res, 200, 'approval', {
-      contract: found.state,
-      approval: found.approval,
-      indicators: revision?.indicators ?? [],
+      csrf: csrf.issue(req, res, String(req.params.token)),
+      contract: state,
+      approval,
+      action: APPROVAL_ACTIONS[approval.kind],
+      indicators: approval.kind === 'signoff' ? [] : (revision?.indicators ?? []),
+      previous: approval.kind === 'revise' ? state.revisions[state.revision - 1]?.indicators : undefined,
+      // The approver may hold no API token: the page links the document with a signed link.
+      signing:
+        approval.kind === 'sign' && state.signing
+          ? { ...state.signing, url: signedPath(state.signing.url) }
+          : undefined,
+      evaluation:
+        approval.kind === 'signoff' && state.evaluation
+          ? {
+              ...state.evaluation,
+              ...(state.evaluation.documentUrl
+                ? { documentUrl: signedPath(state.evaluation.documentUrl) }
+                : {}),
+            }
+          : undefined,
+      delegateAction: `${req.baseUrl}/${encodeURIComponent(String(req.params.token))}/delegate`,
     });
   });
 
   router.post('/:token', async (req, res) => {
     const found = await pending(req, res);
-    if (!found) return;
+    if (!found || !formAccepted(req, res, checkDecisionForm)) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const decision = body.decision;
     const comment = typeof body.comment === 'string' ? body.comment.slice(0, 2000) : undefined;
@@ -118,6 +224,47 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       if (!known) throw err;
       pages.send(res, statusOf(known), 'message', {
         heading: 'Decision not recorded',
+        message: known.issues.map((i) => i.message).join(' '),
+        bad: true,
+      });
+    }
+  });
+
+  router.post('/:token/delegate', async (req, res) => {
+    const found = await pending(req, res);
+    if (!found || !formAccepted(req, res, checkDelegateForm)) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const name = typeof body.delegateName === 'string' ? body.delegateName.trim().slice(0, 200) : '';
+    const email = typeof body.delegateEmail === 'string' ? body.delegateEmail.trim().slice(0, 254) : '';
+    const comment = typeof body.comment === 'string' ? body.comment.slice(0, 2000) : undefined;
+    if (!name || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      pages.send(res, 400, 'message', {
+        heading: 'Not handed over',
+        message: "Give the delegate's name and email address.",
+        bad: true,
+      });
+      return;
+    }
+    try {
+      const result = await client.workflow.getHandle(found.claims.contractId).executeUpdate(delegateUpdate, {
+        args: [
+          {
+            approvalId: found.approval.id,
+            approverEmail: found.claims.approver,
+            delegate: { name, email },
+            ...(comment ? { comment } : {}),
+          },
+        ],
+      });
+      pages.send(res, 200, 'message', {
+        heading: 'Decision handed over',
+        message: `${result.approver.name} (${result.approver.email}) gets their own link. Yours no longer works.`,
+      });
+    } catch (err) {
+      const known = toCovenantError(err);
+      if (!known) throw err;
+      pages.send(res, statusOf(known), 'message', {
+        heading: 'Not handed over',
         message: known.issues.map((i) => i.message).join(' '),
         bad: true,
       });

@@ -16,7 +16,9 @@ import {
   type ProposalInput,
   type ReportInput,
 } from '../../workflows/messages.js';
-import { listContracts } from '../contract-list.js';
+import { principalOf } from '../auth/access.js';
+import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
+import type { ContractFilters } from '../contract-list.js';
 
 export interface ContractRoutesDeps {
   client: Client;
@@ -51,12 +53,14 @@ const checkProposal = validator<ProposalInput>({
   },
 });
 
-const checkListQuery = validator<{ stage?: string; unit?: string }>({
+const checkListQuery = validator<ContractFilters>({
   type: 'object',
   additionalProperties: false,
   properties: {
-    stage: { enum: ['negotiation', 'vetting', 'signing', 'active', 'evaluation', 'closed', 'terminated'] },
+    stage: { enum: ['negotiation', 'vetting', 'signing', 'active', 'evaluation', 'suspended', 'closed', 'terminated'] },
     unit: { type: 'string', minLength: 1, maxLength: 300 },
+    late: { enum: ['true', 'false'] },
+    grade: { type: 'string', minLength: 1, maxLength: 100 },
   },
 });
 
@@ -78,7 +82,7 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
       taskQueue,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { title: contract.title },
+      memo: { title: contract.title, ...accessMemo(contract) },
       typedSearchAttributes: [
         { key: STAGE, value: 'negotiation' },
         { key: UNIT, value: contract.unit.name },
@@ -92,7 +96,7 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
 
   router.get('/', async (req, res) => {
     const filters = checkListQuery({ ...req.query });
-    res.json({ contracts: await listContracts(client, filters) });
+    res.json({ contracts: await listVisibleContracts(client, principalOf(req), filters) });
   });
 
   router.get('/:id', async (req, res) => {

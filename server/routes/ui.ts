@@ -2,15 +2,18 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { stateQuery } from '../../workflows/messages.js';
-import { listContracts } from '../contract-list.js';
+import { principalOf } from '../auth/access.js';
+import { listVisibleContracts } from '../auth/visible-contracts.js';
 import type { OutboxStore } from '../outbox-store.js';
 import type { Pages } from '../pages.js';
 
 export function uiRoutes(client: Client, pages: Pages, outbox: OutboxStore | undefined): Router {
   const router = Router();
 
-  router.get('/', async (_req, res) => {
-    pages.send(res, 200, 'contracts', { contracts: await listContracts(client, {}) });
+  router.get('/', async (req, res) => {
+    pages.send(res, 200, 'contracts', {
+      contracts: await listVisibleContracts(client, principalOf(req), {}),
+    });
   });
 
   router.get('/contracts/:id', async (req, res) => {

@@ -5,7 +5,7 @@ import type { Stack } from '../../cli/stack.js';
 import { testServerPath } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
-import { installQuietRuntime, messages, startTestStack, waitFor } from '../support/stack.js';
+import { adminToken, installQuietRuntime, messages, startTestStack, waitFor } from '../support/stack.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -81,7 +81,7 @@ describe('the reporting calendar', () => {
     // A late report is still accepted: it stops the ladder and replaces the review.
     const late = await fetch(`${stack.urls.api}/contracts/${contract.id}/reports`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken(stack)}` },
       body: JSON.stringify({ period: 'Q1', actuals: { immunisation: 85 } }),
     });
     expect(late.status).toBe(200);

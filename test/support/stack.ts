@@ -8,9 +8,12 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
 import { startStack, type Stack } from '../../cli/stack.js';
+import { issueToken, type TokenRequest } from '../../server/auth/api-tokens.js';
 import type { CaughtMessage } from '../../server/outbox-store.js';
 
 let runtimeInstalled = false;
+/** Each test stack's admin token, which `api()` sends unless told otherwise. */
+const adminTokens = new WeakMap<Stack, string>();
 
 export interface TestStackOptions {
   dataDir?: string;
@@ -35,11 +38,27 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<St
     SMTP_CATCHER_PORT: '0',
     COVENANT_DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), 'covenant-stack-')),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    // Every test talks from 127.0.0.1 and polls: limits for people would throttle the suite.
+    COVENANT_APPROVAL_RATE_LIMIT: '100000',
+    COVENANT_API_RATE_LIMIT: '100000',
     ...(options.persistedSecret ? {} : { COVENANT_LINK_SECRET: randomBytes(32).toString('base64url') }),
     ...(options.embeddedTemporal ? {} : { TEMPORAL_ADDRESS: inject('temporalAddress') }),
     ...options.env,
   });
-  return startStack(config, { workflowBundlePath: inject('workflowBundlePath') });
+  const stack = await startStack(config, { workflowBundlePath: inject('workflowBundlePath') });
+  adminTokens.set(stack, await issueTestToken(stack, { role: 'admin', name: `test-admin-${randomUUID()}` }));
+  return stack;
+}
+
+/** Issues an API token on a test stack, as `covenant tokens create` does, and returns it. */
+export async function issueTestToken(stack: Stack, request: TokenRequest): Promise<string> {
+  return (await issueToken(stack.tokens, request)).token;
+}
+
+export function adminToken(stack: Stack): string {
+  const token = adminTokens.get(stack);
+  if (!token) throw new Error('Not a stack from startTestStack');
+  return token;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -47,15 +66,27 @@ export interface ApiResponse<T = unknown> {
   body: T;
 }
 
+export interface ApiOptions {
+  /** The bearer token to send: the stack's admin token unless given; null sends none. */
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
 export async function api<T = unknown>(
   stack: Stack,
   method: string,
   path: string,
   body?: unknown,
+  options: ApiOptions = {},
 ): Promise<ApiResponse<T>> {
+  const token = options.token === undefined ? adminToken(stack) : options.token;
   const response = await fetch(`${stack.urls.app}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -100,15 +131,47 @@ export function approvalLink(message: CaughtMessage): string {
   return link;
 }
 
+export interface ApprovalPage {
+  status: number;
+  html: string;
+  /** The `name=value` of the CSRF cookie the page set, if it showed the form. */
+  cookie?: string;
+  /** The form's hidden CSRF field. */
+  csrf?: string;
+}
+
+/** Opens an approval link as a browser does, keeping the CSRF cookie and field of its form. */
+export async function openApprovalPage(link: string): Promise<ApprovalPage> {
+  const response = await fetch(link);
+  const html = await response.text();
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  return { status: response.status, html, ...(cookie ? { cookie } : {}), ...(csrf ? { csrf } : {}) };
+}
+
+/** Posts a form to an approval link with the given cookie and fields, as the page's buttons do. */
+export async function postApproval(
+  link: string,
+  fields: Record<string, string>,
+  cookie?: string,
+): Promise<{ status: number; html: string }> {
+  const response = await fetch(link, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(cookie ? { cookie } : {}),
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: response.status, html: await response.text() };
+}
+
+/** Decides as a person does: opens the page, then presses a button on it. */
 export async function decide(
   link: string,
   decision: 'approve' | 'reject',
   comment = '',
 ): Promise<{ status: number; html: string }> {
-  const response = await fetch(link, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ decision, comment }).toString(),
-  });
-  return { status: response.status, html: await response.text() };
+  const page = await openApprovalPage(link);
+  return postApproval(link, { decision, comment, ...(page.csrf ? { csrf: page.csrf } : {}) }, page.cookie);
 }

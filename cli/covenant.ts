@@ -1,0 +1,38 @@
+#!/usr/bin/env -S node --import tsx
+// `covenant <command>` (`npm run covenant -- <command>`): the operator's commands, run on the
+// machine that holds the data folder. Today: `covenant tokens create|list|revoke`.
+import { CovenantError } from '../model/errors.js';
+import { FileTokenStore } from '../server/auth/token-store.js';
+import { TOKENS_USAGE, tokensCommand } from './commands/tokens.js';
+import { UsageError } from './commands/usage-error.js';
+import { loadConfig } from './config.js';
+
+const USAGE = `Usage: covenant <command>
+
+${TOKENS_USAGE}
+
+Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR above all).`;
+
+async function run(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === undefined || command === 'help' || command === '--help') return console.log(USAGE);
+  if (command !== 'tokens') throw new UsageError(`Unknown command '${command}'.`, USAGE);
+  const config = loadConfig();
+  await tokensCommand(args, new FileTokenStore(config.tokensFile), (line) => console.log(line));
+}
+
+run().catch((err: unknown) => {
+  // Mistakes of the operator get a message; anything else is a bug and gets its stack.
+  if (err instanceof UsageError) {
+    console.error(err.usage ? `${err.message}\n\n${err.usage}` : err.message);
+    process.exit(2);
+  }
+  if (err instanceof CovenantError) {
+    console.error(
+      err.issues.map((i) => `${i.pointer ? `${i.pointer.slice(1)}: ` : ''}${i.message}`).join('\n'),
+    );
+    process.exit(1);
+  }
+  console.error(err);
+  process.exit(1);
+});

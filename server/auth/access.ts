@@ -1,0 +1,144 @@
+// The gate in front of every route, before any body is read: find the request's row in the
+// permission table, resolve the caller, check the role, the query and the media type.
+// Which contract the caller may touch is checked after the body is parsed (./scope.ts).
+import type { Request, RequestHandler, Response } from 'express';
+import { verifyDocumentToken, type DocumentTokenCheck } from '../../model/document-token.js';
+import { CovenantError } from '../../model/errors.js';
+import { validator } from '../../model/validation.js';
+import { matchPermission, type Params, type Permission } from './permissions.js';
+import type { Authenticator, Principal } from './principal.js';
+
+export interface AccessOptions {
+  authenticator: Authenticator;
+  /** Signs document links (the approval-link key). */
+  linkSecret: string;
+  /** One machine with the built-in mail catcher: web UI pages answer loopback callers without a token. */
+  openUiOnLoopback: boolean;
+  permissions?: readonly Permission[];
+}
+
+export interface Grant {
+  permission: Permission;
+  params: Params;
+  /** Absent when no credential was needed: a public route, a loopback UI page, a signed document link. */
+  principal?: Principal;
+}
+
+const grants = new WeakMap<Request, Grant>();
+
+/** What the gate granted this request. */
+export function grantOf(req: Request): Grant | undefined {
+  return grants.get(req);
+}
+
+export function principalOf(req: Request): Principal | undefined {
+  return grants.get(req)?.principal;
+}
+
+export function authorize(options: AccessOptions): RequestHandler {
+  const { authenticator, linkSecret, openUiOnLoopback } = options;
+
+  /** Who calls, when the row needs to know; refuses (401, 403) a caller the row does not admit. */
+  async function caller(req: Request, res: Response, permission: Permission): Promise<Principal | undefined> {
+    if (permission.roles === 'public') return undefined;
+    if (permission.ui && openUiOnLoopback && isLoopbackCaller(req)) return undefined;
+    let link: DocumentTokenCheck | undefined;
+    if (permission.signedLink && typeof req.query.token === 'string') {
+      link = verifyDocumentToken(req.path, req.query.token, linkSecret, Date.now());
+      if (link === 'ok') return undefined;
+    }
+    const principal = await authenticator.authenticate(req.headers);
+    if (!principal) {
+      const presented = req.headers.authorization !== undefined;
+      res.set('WWW-Authenticate', `Bearer realm="covenant"${presented ? ', error="invalid_token"' : ''}`);
+      throw new CovenantError('unauthorized', [
+        link === 'expired'
+          ? {
+              pointer: '/token',
+              message: 'This document link has expired; open the document from Covenant again.',
+            }
+          : link
+            ? { pointer: '/token', message: 'This document link is not valid.' }
+            : presented
+              ? { pointer: '', message: 'The API token is unknown or revoked.' }
+              : { pointer: '', message: 'An API token is required: Authorization: Bearer <token>.' },
+      ]);
+    }
+    if (!permission.roles.includes(principal.role)) {
+      throw new CovenantError('forbidden', [
+        { pointer: '', message: `A ${principal.role} token may not ${req.method} ${permission.path}.` },
+      ]);
+    }
+    return principal;
+  }
+
+  return async (req, res, next) => {
+    const { permission, params } = matchRoute(req, res, options.permissions);
+    const grant: Grant = { permission, params };
+    grants.set(req, grant);
+    const principal = await caller(req, res, permission);
+    if (principal) {
+      grant.principal = principal;
+      // Authenticated answers are personal: no shared cache may keep them.
+      res.set('Cache-Control', 'no-store');
+    }
+    // Only once the caller is admitted: a stranger gets 401, not a lesson in the route's parameters.
+    checkQuery(permission, req.query);
+    if (permission.json && !req.is('application/json')) {
+      throw new CovenantError('unsupported-media-type', [
+        { pointer: '', message: 'Send the body as application/json.' },
+      ]);
+    }
+    next();
+  };
+}
+
+function matchRoute(
+  req: Request,
+  res: Response,
+  permissions?: readonly Permission[],
+): { permission: Permission; params: Params } {
+  let found;
+  try {
+    found = matchPermission(req.method, req.path, permissions);
+  } catch (err) {
+    if (!(err instanceof URIError)) throw err;
+    throw new CovenantError('invalid', [{ pointer: '', message: 'The path is not validly encoded.' }]);
+  }
+  if (found.kind === 'found') return found;
+  if (found.kind === 'wrong-method') {
+    // The error handler keeps headers already set.
+    res.set('Allow', found.allow.join(', '));
+    throw new CovenantError('method-not-allowed', [
+      { pointer: '', message: `${req.method} is not allowed here; use ${found.allow.join(' or ')}.` },
+    ]);
+  }
+  throw new CovenantError('not-found', [
+    { pointer: '', message: req.path.startsWith('/api/') ? 'No such API route' : 'No such page' },
+  ]);
+}
+
+const queryCheckers = new WeakMap<Permission, (query: unknown) => unknown>();
+
+/** Unknown query parameters are refused like unknown body fields, unless the route reads its own. */
+function checkQuery(permission: Permission, query: unknown): void {
+  if (permission.query === 'route' || permission.query === 'ignored') return;
+  let check = queryCheckers.get(permission);
+  if (!check) {
+    check = validator({ type: 'object', additionalProperties: false, properties: permission.query ?? {} });
+    queryCheckers.set(permission, check);
+  }
+  check({ ...(query as object) });
+}
+
+/**
+ * A person at this machine: a loopback peer (or the client a loopback proxy names) that addresses
+ * the server as localhost. The Host check stops DNS rebinding: a web page whose name resolves to
+ * 127.0.0.1 still sends its own name.
+ */
+function isLoopbackCaller(req: Request): boolean {
+  const ip = req.ip ?? '';
+  const loopbackIp = ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+  const host = req.hostname;
+  return loopbackIp && (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1');
+}

@@ -1,0 +1,171 @@
+// Who may call what: every route of the server as one row of data. A request that matches no row
+// is refused (404, or 405 when only the method differs), so a route added without its row cannot
+// be reached; test/integration/security-permissions.test.ts checks that every route has one.
+import { match, type MatchFunction } from 'path-to-regexp';
+import type { Role } from './principal.js';
+
+export interface Permission {
+  method: 'GET' | 'POST';
+  /** The Express route pattern, exactly as the route registers it. */
+  path: string;
+  /** Who may call; 'public' needs no credential (an approval link is its own credential). */
+  roles: readonly Role[] | 'public';
+  /**
+   * The contract the caller must be entitled to (managers: theirs; units: their own): the one
+   * named by `:id`, or the one a document belongs to (its first path segment).
+   */
+  scope?: 'contract' | 'document';
+  /** The body field naming the party that acts: a unit speaks for the unit, a manager for the principal. */
+  party?: string;
+  /** The body must be JSON (415 otherwise). */
+  json?: true;
+  /**
+   * Query parameters allowed, as JSON Schema properties (none when absent); 'route' when the route
+   * validates its own; 'ignored' for pages that read none (a link with tracking parameters still opens).
+   */
+  query?: Record<string, object> | 'route' | 'ignored';
+  /** A web UI page: on one machine (built-in mail catcher) open to loopback callers without a token. */
+  ui?: true;
+  /** A signed, expiring `?token=` (model/document-token.ts) stands in for a bearer token. */
+  signedLink?: true;
+}
+
+const EVERYONE: readonly Role[] = ['admin', 'manager', 'unit', 'viewer'];
+const PRINCIPAL_SIDE: readonly Role[] = ['admin', 'manager'];
+
+export const PERMISSIONS: readonly Permission[] = [
+  { method: 'GET', path: '/healthz', roles: 'public' },
+  { method: 'GET', path: '/api/v1/contracts', roles: EVERYONE, query: 'route' },
+  { method: 'POST', path: '/api/v1/contracts', roles: ['admin'], json: true },
+  { method: 'GET', path: '/api/v1/contracts/:id', roles: EVERYONE, scope: 'contract' },
+  // The unit reports its own results; the performance office may enter a report it received on paper.
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/reports',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/revisions',
+    roles: ['admin', 'manager', 'unit'],
+    scope: 'contract',
+    party: 'proposedBy',
+    json: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/contracts/:id/revisions',
+    roles: EVERYONE,
+    scope: 'contract',
+    query: 'route',
+  },
+  { method: 'GET', path: '/api/v1/contracts/:id/years', roles: EVERYONE, scope: 'contract' },
+  { method: 'GET', path: '/api/v1/contracts/:id/audit', roles: EVERYONE, scope: 'contract' },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/mid-year-revisions',
+    roles: ['admin', 'manager', 'unit'],
+    scope: 'contract',
+    party: 'proposedBy',
+    json: true,
+  },
+  // Moderating reported actuals and the principal's actions are the principal's side, never the unit's.
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/moderations',
+    roles: PRINCIPAL_SIDE,
+    scope: 'contract',
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/terminate',
+    roles: PRINCIPAL_SIDE,
+    scope: 'contract',
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/suspend',
+    roles: PRINCIPAL_SIDE,
+    scope: 'contract',
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/resume',
+    roles: PRINCIPAL_SIDE,
+    scope: 'contract',
+    json: true,
+  },
+  // A fresh link goes to the approver's own address, so either party may ask for one.
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/approvals/:approvalId/resend',
+    roles: ['admin', 'manager', 'unit'],
+    scope: 'contract',
+  },
+  // Caught mail holds approval links, which are credentials.
+  { method: 'GET', path: '/api/v1/outbox', roles: ['admin'] },
+  { method: 'GET', path: '/approvals/:token', roles: 'public', query: 'ignored' },
+  { method: 'POST', path: '/approvals/:token', roles: 'public', query: 'ignored' },
+  { method: 'POST', path: '/approvals/:token/delegate', roles: 'public', query: 'ignored' },
+  {
+    method: 'GET',
+    path: '/documents/*path',
+    roles: EVERYONE,
+    scope: 'document',
+    ui: true,
+    signedLink: true,
+    query: { token: { type: 'string', maxLength: 200 } },
+  },
+  { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'ignored' },
+  { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
+  { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },
+];
+
+export type Params = Partial<Record<string, string | string[]>>;
+
+export type RouteMatch =
+  | { kind: 'found'; permission: Permission; params: Params }
+  | { kind: 'wrong-method'; allow: string[] }
+  | { kind: 'none' };
+
+/**
+ * The row for a request. Matching uses Express's own path syntax and options (case-insensitive,
+ * optional trailing slash, decoded parameters), so a row and its route agree on every path.
+ */
+export function matchPermission(
+  method: string,
+  path: string,
+  permissions: readonly Permission[] = PERMISSIONS,
+): RouteMatch {
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  const allow = new Set<string>();
+  for (const permission of permissions) {
+    const found = matcherOf(permission)(path);
+    if (!found) continue;
+    if (permission.method === wanted) return { kind: 'found', permission, params: found.params };
+    allow.add(permission.method);
+    if (permission.method === 'GET') allow.add('HEAD');
+  }
+  return allow.size > 0 ? { kind: 'wrong-method', allow: [...allow].sort() } : { kind: 'none' };
+}
+
+const matchers = new WeakMap<Permission, MatchFunction<Params>>();
+
+function matcherOf(permission: Permission): MatchFunction<Params> {
+  let matcher = matchers.get(permission);
+  if (!matcher) {
+    matcher = match<Params>(permission.path, {
+      decode: decodeURIComponent,
+      sensitive: false,
+      trailing: true,
+    });
+    matchers.set(permission, matcher);
+  }
+  return matcher;
+}
