@@ -4,6 +4,10 @@
 import { createHash } from 'node:crypto';
 import { APPROVAL_ACTIONS, approvalRequestPhrase } from '../model/approval-actions.js';
 import { signApprovalToken } from '../model/approval-token.js';
+import { signDocumentUrl } from '../model/document-token.js';
+
+/** How long an emailed document link works. */
+const DOCUMENT_LINK_DAYS = 90;
 import type { ContractPeriod, Indicator, Party, Person } from '../model/contract.js';
 import type {
   Evaluation,
@@ -101,6 +105,11 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const { mailer, templates, documents, publicUrl, linkSecret } = deps;
 
+  /** Emailed document links carry a signed, expiring token: their readers have no API token. */
+  function documentLink(path: string): string {
+    return publicUrl + signDocumentUrl(path, linkSecret, Date.now() + DOCUMENT_LINK_DAYS * 86_400_000);
+  }
+
   async function sendEmail(request: EmailRequest): Promise<{ messageId: string }> {
     const email = templates.email(request.template, { ...request.data, publicUrl });
     return { messageId: await mailer.send(request.key, request.to, email) };
@@ -131,9 +140,9 @@ export function createActivities(deps: ActivityDeps) {
         ...request,
         action: APPROVAL_ACTIONS[approval.kind],
         phrase: approvalRequestPhrase(approval.kind, approval.revision, contract.year),
-        ...(request.signing ? { documentUrl: publicUrl + request.signing.url } : {}),
+        ...(request.signing ? { documentUrl: documentLink(request.signing.url) } : {}),
         ...(request.evaluation?.documentUrl
-          ? { documentUrl: publicUrl + request.evaluation.documentUrl }
+          ? { documentUrl: documentLink(request.evaluation.documentUrl) }
           : {}),
         link: `${publicUrl}/approvals/${token}`,
       },
@@ -142,7 +151,7 @@ export function createActivities(deps: ActivityDeps) {
 
   async function store(key: string, html: string): Promise<StoredDocument> {
     await documents.put(key, html);
-    return { path: `/documents/${key}`, url: `${publicUrl}/documents/${key}` };
+    return { path: `/documents/${key}`, url: documentLink(`/documents/${key}`) };
   }
 
   async function storeReviewDocument(request: ReviewDocumentRequest): Promise<StoredDocument> {

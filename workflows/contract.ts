@@ -99,6 +99,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   const outbox: Outgoing[] = [];
   const reviewQueue: string[] = [];
   let evaluationStale = false;
+  let sending = false;
   let changes = 0;
   const prefix = `${state.id}/y${state.year}`;
   const maxLadderOffset = Math.max(0, ...ruleSet.ladder.steps.map((s) => s.offsetDays));
@@ -738,8 +739,14 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
 
   // ---- Side effects --------------------------------------------------------------------------
 
-  async function flushOutbox(): Promise<void> {
-    while (outbox.length > 0) {
+  /**
+   * Sends the outbox in order, for the life of the run, apart from the main loop: a mail relay
+   * that is down delays the emails (the activity retries) but not the contract's reviews and timers.
+   */
+  async function sendMail(): Promise<void> {
+    for (;;) {
+      await condition(() => outbox.length > 0);
+      sending = true;
       const message = outbox.shift()!;
       if (message.type === 'approval') {
         const { approval } = message;
@@ -763,8 +770,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         await sendEmail({ key: message.key, to: message.to, template: message.template, data: message.data });
         log(`email:${message.template}`, message.to.map((p) => p.email).join(', '));
       }
+      sending = false;
     }
   }
+
+  const mailSent = () => outbox.length === 0 && !sending;
 
   async function vet(): Promise<void> {
     const revision = current();
@@ -876,7 +886,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       log('closed');
       email('closed', everyone(), 'contract-ended', { outcome: 'closed', evaluation });
       updateSearchAttributes();
-      await flushOutbox();
+      await condition(mailSent);
       return state;
     }
     const start = addDays(state.period.end, 1);
@@ -886,8 +896,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       indicators: renewIndicators(ruleSet, current().indicators, evaluation.indicators),
     };
     log('renewed', undefined, `year ${state.year + 1}: ${start} to ${next.period.end}`);
-    await flushOutbox();
-    await condition(allHandlersFinished);
+    await condition(() => mailSent() && allHandlersFinished());
     return continueAsNew<typeof contractWorkflow>({
       contract: next,
       ruleSet,
@@ -903,15 +912,14 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   // ---- Main loop -----------------------------------------------------------------------------
 
   updateSearchAttributes();
+  void sendMail();
   propose(contract.indicators, 'principal', carried ? `Renewal for year ${state.year}` : undefined);
 
   for (;;) {
-    await flushOutbox();
     if (state.stage === 'terminated') {
       log('terminated', undefined, state.terminated?.reason);
       updateSearchAttributes();
-      await flushOutbox();
-      await condition(allHandlersFinished);
+      await condition(() => mailSent() && allHandlersFinished());
       return state;
     }
     if (state.stage === 'vetting') {
@@ -931,7 +939,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     if (state.stage === 'evaluation' && state.evaluation?.signedOff) return finishYear();
 
     const next = runCalendar();
-    if (outbox.length > 0 || reviewQueue.length > 0) continue;
+    if (reviewQueue.length > 0) continue;
     if (state.stage === 'active' && readyForEvaluation()) {
       state.stage = 'evaluation';
       log('evaluation-started');
@@ -940,8 +948,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     updateSearchAttributes();
     const seen = changes;
     const stage = state.stage;
-    const woken = () =>
-      changes !== seen || outbox.length > 0 || reviewQueue.length > 0 || state.stage !== stage;
+    const woken = () => changes !== seen || reviewQueue.length > 0 || state.stage !== stage;
     if (next === undefined) await condition(woken);
     else await condition(woken, Math.max(1, next - nowMs()));
   }
