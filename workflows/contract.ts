@@ -177,7 +177,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     return approval;
   }
 
-  function propose(indicators: Indicator[], proposedBy: PartyRole, note?: string): number {
+  function propose(indicators: Indicator[], proposedBy: PartyRole, note?: string, actor?: string): number {
     for (const r of state.revisions) if (r.status === 'proposed') r.status = 'superseded';
     state.pendingApprovals = state.pendingApprovals.filter(
       (a) => a.kind === 'terminate' || a.kind === 'suspend',
@@ -194,7 +194,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     });
     state.revision = number;
     state.stage = 'negotiation';
-    log('revision-proposed', signatory(proposedBy), `revision ${number}${note ? `: ${note}` : ''}`);
+    log(
+      'revision-proposed',
+      actor ?? signatory(proposedBy),
+      `revision ${number} for the ${proposedBy}${note ? `: ${note}` : ''}`,
+    );
     ask('agree', other(proposedBy), `y${state.year}-r${number}-agree-${other(proposedBy)}`);
     return number;
   }
@@ -212,7 +216,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     proposeRevisionUpdate,
     (proposal) => {
       changes++;
-      return { revision: propose(proposal.indicators, proposal.proposedBy, proposal.note) };
+      return { revision: propose(proposal.indicators, proposal.proposedBy, proposal.note, proposal.actor) };
     },
     {
       validator: (proposal: ProposalInput) => {
@@ -243,7 +247,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       });
       log(
         'mid-year-revision-proposed',
-        signatory(input.proposedBy),
+        input.actor ?? signatory(input.proposedBy),
         `revision ${number}: ${input.justification}`,
       );
       for (const role of ['principal', 'unit'] as const)
@@ -448,7 +452,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         late: nowMs() >= endOfDay(period.due),
       };
       state.late = state.periods.some((p) => p.late && !p.report);
-      log('report-accepted', state.unit.name, `${period.id}${period.report.late ? ' (late)' : ''}`);
+      log(
+        'report-accepted',
+        report.actor ?? state.unit.name,
+        `${period.id}${period.report.late ? ' (late)' : ''}`,
+      );
       if (!reviewQueue.includes(period.id)) reviewQueue.push(period.id);
       return { period: period.id, late: period.report.late };
     },
@@ -538,7 +546,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     requestActionUpdate,
     (input) => {
       changes++;
-      log(`${input.action}-requested`, state.principal.signatory, input.reason);
+      log(`${input.action}-requested`, input.actor ?? state.principal.signatory, input.reason);
       const approval = ask(input.action, 'principal', sequenceId(input.action), { reason: input.reason });
       return { approvalId: approval.id, approver: approval.approver, expiresAt: approval.expiresAt };
     },
@@ -566,7 +574,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       approval.resends += 1;
       approval.reminded = false;
       approval.expiresAt = new Date(nowMs() + ruleSet.approvals.expiresAfterDays * DAY).toISOString();
-      log('approval-resent', approval.approver, approval.id);
+      log('approval-resent', input.actor ?? approval.approver, approval.id);
       outbox.push({ type: 'approval', approval: { ...approval } });
       return { approvalId: approval.id, approver: approval.approver, expiresAt: approval.expiresAt };
     },

@@ -1,2 +1,3 @@
 // The workflows this worker runs (the bundle's entry point).
 export { contractWorkflow } from './contract.js';
+export { ruleSetWorkflow } from './ruleset.js';

@@ -3,7 +3,8 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContractInput, Indicator, Person } from '../model/contract.js';
-import type { RuleSet } from '../model/ruleset.js';
+import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
+import type { RuleSetValidation } from '../rules/ruleset-validation.js';
 import type { ContractState, LogEntry, PartyRole, Review, Stage, YearSummary } from '../model/state.js';
 
 export const CONTRACT_WORKFLOW = 'contractWorkflow';
@@ -39,7 +40,12 @@ export interface DecisionResult {
   decision: 'approve' | 'reject';
 }
 
-export interface ReportInput {
+/** Who made an API call, as the server authenticated them, for the contract's record. */
+export interface Attributed {
+  actor?: string;
+}
+
+export interface ReportInput extends Attributed {
   period: string;
   actuals: Record<string, number | null>;
 }
@@ -49,7 +55,7 @@ export interface ReportResult {
   late: boolean;
 }
 
-export interface ProposalInput {
+export interface ProposalInput extends Attributed {
   proposedBy: PartyRole;
   indicators: Indicator[];
   note?: string;
@@ -59,14 +65,14 @@ export interface ProposalResult {
   revision: number;
 }
 
-export interface MidYearRevisionInput {
+export interface MidYearRevisionInput extends Attributed {
   proposedBy: PartyRole;
   /** New targets by indicator id; indicators not named keep theirs. */
   targets: Record<string, number>;
   justification: string;
 }
 
-export interface ModerationInput {
+export interface ModerationInput extends Attributed {
   period: string;
   by: Person;
   /** Per indicator: the moderated actual (null: not counted) and why. */
@@ -81,7 +87,7 @@ export interface ModerationResult {
 
 export type PrincipalAction = 'terminate' | 'suspend' | 'resume';
 
-export interface ActionRequestInput {
+export interface ActionRequestInput extends Attributed {
   action: PrincipalAction;
   reason: string;
 }
@@ -92,7 +98,7 @@ export interface ApprovalRequestResult {
   expiresAt: string;
 }
 
-export interface ResendInput {
+export interface ResendInput extends Attributed {
   approvalId: string;
 }
 
@@ -130,3 +136,90 @@ export const LATE = defineSearchAttributeKey('CovenantLate', 'BOOL');
 export const YEAR = defineSearchAttributeKey('CovenantYear', 'INT');
 
 export const SEARCH_ATTRIBUTES = [STAGE, UNIT, PERIOD, SCORE, GRADE, NEXT_DUE, LATE, YEAR];
+
+// ---- Rule sets: the ruleSetWorkflow entity (workflows/ruleset.ts) -----------------------------
+// One workflow per rule-set id holds its editable draft and its published versions, which never
+// change. The server reads them through these Queries and changes them through these Updates only.
+
+export const RULESET_WORKFLOW = 'ruleSetWorkflow';
+
+/** The entity's workflow id: one per rule-set id. */
+export function ruleSetWorkflowId(id: string): string {
+  return `ruleset:${id}`;
+}
+
+export interface PublishedVersion {
+  version: number;
+  /** The version's content, `version` included; it never changes. */
+  ruleSet: RuleSet;
+  /** Absent for a built-in rule set's version 1, shipped with Covenant. */
+  publishedAt?: string;
+  publishedBy?: string;
+  builtIn?: boolean;
+  note?: string;
+}
+
+export interface RuleSetDraftState {
+  /** The draft document, without a version (publishing assigns it). */
+  ruleSet: RuleSetDraft;
+  /** Counts the saves, so a reader can tell one draft from the next. */
+  revision: number;
+  savedAt: string;
+  savedBy?: string;
+  /** The version this very draft was published as; cleared when the draft changes. */
+  publishedAs?: number;
+}
+
+/** The entity's state: plain JSON, carried whole across continue-as-new. */
+export interface RuleSetEntity {
+  id: string;
+  draft?: RuleSetDraftState;
+  versions: PublishedVersion[];
+}
+
+export interface RuleSetWorkflowInput {
+  id: string;
+  /** A built-in rule set of this id: it becomes version 1, so the first publication is version 2. */
+  seed?: RuleSet;
+  carried?: RuleSetEntity;
+  /** History events before continue-as-new (tests lower it). */
+  historyLimit?: number;
+}
+
+export type VersionSummary = Omit<PublishedVersion, 'ruleSet'> & { name: string };
+
+/** What the entity query returns: the draft whole, the versions without their content. */
+export interface RuleSetView {
+  id: string;
+  draft: RuleSetDraftState | null;
+  versions: VersionSummary[];
+}
+
+export interface SaveDraftInput {
+  ruleSet: RuleSetDraft;
+  by?: string;
+}
+
+export interface SaveDraftResult {
+  id: string;
+  revision: number;
+  savedAt: string;
+  /** A draft may be saved with rule errors and failing tests; publishing it may not. */
+  validation: RuleSetValidation;
+}
+
+export interface PublishInput {
+  by?: string;
+  note?: string;
+}
+
+export interface PublishResult {
+  id: string;
+  version: number;
+  publishedAt: string;
+}
+
+export const saveDraftUpdate = defineUpdate<SaveDraftResult, [SaveDraftInput]>('saveDraft');
+export const publishUpdate = defineUpdate<PublishResult, [PublishInput]>('publish');
+export const ruleSetQuery = defineQuery<RuleSetView>('ruleSet');
+export const ruleSetVersionQuery = defineQuery<PublishedVersion | null, [number]>('ruleSetVersion');

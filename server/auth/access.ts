@@ -35,6 +35,13 @@ export function principalOf(req: Request): Principal | undefined {
   return grants.get(req)?.principal;
 }
 
+/** The caller as the contract's record names them, e.g. "County PMO (manager, pmo@county.example)". */
+export function actorOf(req: Request): string | undefined {
+  const principal = principalOf(req);
+  if (!principal) return undefined;
+  return `${principal.name} (${principal.role}${principal.email ? `, ${principal.email}` : ''})`;
+}
+
 export function authorize(options: AccessOptions): RequestHandler {
   const { authenticator, linkSecret, openUiOnLoopback } = options;
 

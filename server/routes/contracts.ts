@@ -1,10 +1,8 @@
 // The contracts API: create, list, read, report, propose. Thin: validate, then talk to Temporal.
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { CovenantError } from '../../model/errors.js';
 import type { ContractState } from '../../model/state.js';
 import { validateContract, validateIndicators, validator } from '../../model/validation.js';
-import { builtInRuleSets, findBuiltInRuleSet } from '../../rules/library/index.js';
 import {
   CONTRACT_WORKFLOW,
   proposeRevisionUpdate,
@@ -16,8 +14,9 @@ import {
   type ProposalInput,
   type ReportInput,
 } from '../../workflows/messages.js';
-import { principalOf } from '../auth/access.js';
+import { actorOf, principalOf } from '../auth/access.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
+import { ruleSetForContract } from '../ruleset-registry.js';
 import type { ContractFilters } from '../contract-list.js';
 
 export interface ContractRoutesDeps {
@@ -57,7 +56,18 @@ const checkListQuery = validator<ContractFilters>({
   type: 'object',
   additionalProperties: false,
   properties: {
-    stage: { enum: ['negotiation', 'vetting', 'signing', 'active', 'evaluation', 'suspended', 'closed', 'terminated'] },
+    stage: {
+      enum: [
+        'negotiation',
+        'vetting',
+        'signing',
+        'active',
+        'evaluation',
+        'suspended',
+        'closed',
+        'terminated',
+      ],
+    },
     unit: { type: 'string', minLength: 1, maxLength: 300 },
     late: { enum: ['true', 'false'] },
     grade: { type: 'string', minLength: 1, maxLength: 100 },
@@ -69,13 +79,8 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
 
   router.post('/', async (req, res) => {
     const contract = validateContract(req.body);
-    const ruleSet = findBuiltInRuleSet(contract.ruleSet.id, contract.ruleSet.version);
-    if (!ruleSet) {
-      const known = builtInRuleSets.map((r) => `${r.id} v${r.version}`).join(', ');
-      throw new CovenantError('invalid', [
-        { pointer: '/ruleSet', message: `No such rule set; available: ${known}` },
-      ]);
-    }
+    // Any published version, built in or registered; 400 at /ruleSet when there is none such.
+    const ruleSet = await ruleSetForContract(client, contract);
     const input: ContractWorkflowInput = { contract, ruleSet };
     await client.workflow.start(CONTRACT_WORKFLOW, {
       workflowId: contract.id,
@@ -104,13 +109,13 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
   });
 
   router.post('/:id/reports', async (req, res) => {
-    const report = checkReport(req.body);
+    const report = { ...checkReport(req.body), ...attribution(req) };
     const handle = client.workflow.getHandle(req.params.id);
     res.json(await handle.executeUpdate(submitReportUpdate, { args: [report] }));
   });
 
   router.post('/:id/revisions', async (req, res) => {
-    const proposal = checkProposal(req.body);
+    const proposal = { ...checkProposal(req.body), ...attribution(req) };
     proposal.indicators = validateIndicators(proposal.indicators);
     const handle = client.workflow.getHandle(req.params.id);
     res.status(201).json(await handle.executeUpdate(proposeRevisionUpdate, { args: [proposal] }));
@@ -125,4 +130,9 @@ function withAbsoluteUrls(state: ContractState, publicUrl: string): ContractStat
     if (period.review && url?.startsWith('/')) period.review.documentUrl = publicUrl + url;
   }
   return state;
+}
+
+function attribution(req: Parameters<typeof actorOf>[0]): { actor?: string } {
+  const actor = actorOf(req);
+  return actor ? { actor } : {};
 }

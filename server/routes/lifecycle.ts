@@ -1,9 +1,10 @@
 // The contract's year after creation: revisions and their diffs, mid-year revisions, moderation,
 // termination and suspension requests, approval resends, past years and the audit record.
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
+import { actorOf } from '../auth/access.js';
 import { validator } from '../../model/validation.js';
 import {
   moderateUpdate,
@@ -117,14 +118,14 @@ export function lifecycleRoutes(client: Client): Router {
   });
 
   router.post('/:id/mid-year-revisions', async (req, res) => {
-    const input = checkMidYear(req.body);
+    const input = { ...checkMidYear(req.body), ...attribution(req) };
     res
       .status(201)
       .json(await handle(req.params.id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] }));
   });
 
   router.post('/:id/moderations', async (req, res) => {
-    const input = checkModeration(req.body);
+    const input = { ...checkModeration(req.body), ...attribution(req) };
     res.json(await handle(req.params.id).executeUpdate(moderateUpdate, { args: [input] }));
   });
 
@@ -133,19 +134,26 @@ export function lifecycleRoutes(client: Client): Router {
       const { reason } = checkReason(req.body);
       res
         .status(202)
-        .json(await handle(req.params.id).executeUpdate(requestActionUpdate, { args: [{ action, reason }] }));
+        .json(
+          await handle(req.params.id).executeUpdate(requestActionUpdate, {
+            args: [{ action, reason, ...attribution(req) }],
+          }),
+        );
     });
   }
 
   router.post('/:id/approvals/:approvalId/resend', async (req, res) => {
-    res
-      .status(202)
-      .json(
-        await handle(req.params.id).executeUpdate(resendApprovalUpdate, {
-          args: [{ approvalId: req.params.approvalId }],
-        }),
-      );
+    res.status(202).json(
+      await handle(req.params.id).executeUpdate(resendApprovalUpdate, {
+        args: [{ approvalId: req.params.approvalId, ...attribution(req) }],
+      }),
+    );
   });
 
   return router;
+}
+
+function attribution(req: Request): { actor?: string } {
+  const actor = actorOf(req);
+  return actor ? { actor } : {};
 }

@@ -192,7 +192,10 @@ describe('a contract year', () => {
     expect(ended.terminated!.reason).toBe('Department merged into the new Health Authority');
     await mail('terminated');
     await recordHistory(stack.client, 'contract-year-2-terminated', id);
-    const audit = await api<{ events: { event: string }[] }>(stack, 'GET', `/api/v1/contracts/${id}/audit`);
+    const audit = await api<{ events: { event: string; by?: string }[] }>(stack, 'GET', `/api/v1/contracts/${id}/audit`);
+    // API actions are recorded with the token that made them.
+    expect(audit.body.events.find((e) => e.event === 'report-accepted')!.by).toMatch(/\(admin\)$/);
+    expect(audit.body.events.find((e) => e.event === 'terminate-requested')!.by).toMatch(/\(admin\)$/);
     const kinds = new Set(audit.body.events.map((e) => e.event));
     for (const event of ['revision-proposed', 'signed', 'report-accepted', 'moderated', 'ladder:escalate-to-principal', 'evaluated', 'renewed', 'terminated']) {
       expect(kinds).toContain(event);

@@ -1,0 +1,175 @@
+// One rule set, one entity workflow (id ruleset:<id>): the editable draft and the published
+// versions, which never change. Updates save the draft and publish it; their synchronous validators
+// run the full validation, so a refused change leaves nothing behind. The history stays bounded:
+// the workflow continues as new with its state as plain JSON when Temporal suggests it, or after
+// `historyLimit` events.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
+import { errorsOf, schemaErrors, validateRuleSetDocument } from '../rules/ruleset-validation.js';
+import { nowIso } from './clock.js';
+import {
+  publishUpdate,
+  ruleSetQuery,
+  ruleSetVersionQuery,
+  saveDraftUpdate,
+  type PublishInput,
+  type RuleSetEntity,
+  type RuleSetView,
+  type RuleSetWorkflowInput,
+  type SaveDraftInput,
+} from './messages.js';
+
+/** Far below Temporal's 51,200-event limit: a save or a publication costs about five events. */
+export const DEFAULT_HISTORY_LIMIT = 2_000;
+
+/**
+ * The state is carried whole into each new run, one payload under Temporal's 2 MB limit: past this
+ * size (some fifty versions of a large rule set) the entity refuses more, and a new id (one per
+ * cycle, say) starts afresh.
+ */
+export const MAX_STATE_CHARS = 1_500_000;
+
+export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void> {
+  const state: RuleSetEntity = input.carried ?? {
+    id: input.id,
+    versions: input.seed ? [{ version: 1, ruleSet: input.seed, builtIn: true }] : [],
+  };
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const nextVersion = (): number => Math.max(0, ...state.versions.map((v) => v.version)) + 1;
+
+  setHandler(ruleSetQuery, (): RuleSetView => ({
+    id: state.id,
+    draft: state.draft ?? null,
+    versions: state.versions.map(({ ruleSet, ...rest }) => ({ ...rest, name: ruleSet.name })),
+  }));
+  setHandler(ruleSetVersionQuery, (version) => state.versions.find((v) => v.version === version) ?? null);
+
+  setHandler(
+    saveDraftUpdate,
+    ({ ruleSet, by }) => {
+      const document: RuleSetDraft = { ...ruleSet };
+      delete document.version;
+      state.draft = {
+        ruleSet: document,
+        revision: (state.draft?.revision ?? 0) + 1,
+        savedAt: nowIso(),
+        ...(by ? { savedBy: by } : {}),
+      };
+      return {
+        id: state.id,
+        revision: state.draft.revision,
+        savedAt: state.draft.savedAt,
+        validation: validateRuleSetDocument(document),
+      };
+    },
+    {
+      validator: ({ ruleSet }: SaveDraftInput) => {
+        const shape = schemaErrors(ruleSet);
+        if (shape.length > 0) throw invalid(shape, 'The draft is not a rule set');
+        if (ruleSet.id !== state.id) {
+          throw invalid([
+            { pointer: '/id', message: `must be '${state.id}', the rule set this draft belongs to` },
+          ]);
+        }
+        if (ruleSet.version !== undefined) checkNoVersion(ruleSet.version);
+        if (JSON.stringify(state).length + JSON.stringify(ruleSet).length > MAX_STATE_CHARS) throw full();
+      },
+    },
+  );
+
+  setHandler(
+    publishUpdate,
+    ({ by, note }) => {
+      const draft = state.draft!;
+      const version = nextVersion();
+      const publishedAt = nowIso();
+      const ruleSet: RuleSet = { ...draft.ruleSet, id: state.id, version };
+      state.versions.push({
+        version,
+        ruleSet,
+        publishedAt,
+        ...(by ? { publishedBy: by } : {}),
+        ...(note ? { note } : {}),
+      });
+      draft.publishedAs = version;
+      return { id: state.id, version, publishedAt };
+    },
+    {
+      validator: (_input: PublishInput) => {
+        const draft = state.draft;
+        if (!draft) throw conflict('There is no draft to publish: save one first.');
+        if (draft.publishedAs !== undefined) {
+          throw conflict(
+            `The draft is unchanged since it was published as version ${draft.publishedAs}: change it, then publish.`,
+          );
+        }
+        const errors = errorsOf(validateRuleSetDocument(draft.ruleSet));
+        if (errors.length > 0) {
+          throw invalid(
+            errors,
+            `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}: fix them, then publish`,
+          );
+        }
+        if (JSON.stringify(state).length + JSON.stringify(draft.ruleSet).length > MAX_STATE_CHARS)
+          throw full();
+      },
+    },
+  );
+
+  function checkNoVersion(version: number): never {
+    const published = state.versions.some((v) => v.version === version);
+    if (published) {
+      throw conflict(
+        `Version ${version} of '${state.id}' is published and never changes. Save the draft without a version: publishing it makes version ${nextVersion()}.`,
+        '/version',
+      );
+    }
+    throw invalid([
+      {
+        pointer: '/version',
+        message: `a draft has no version: publishing it makes version ${nextVersion()}`,
+      },
+    ]);
+  }
+
+  await condition(
+    () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit,
+  );
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof ruleSetWorkflow>({
+    id: state.id,
+    carried: state,
+    ...(input.historyLimit === undefined ? {} : { historyLimit: input.historyLimit }),
+  });
+}
+
+function invalid(issues: { pointer: string; message: string }[], message?: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'invalid',
+    message: message ?? issues.map((i) => `${i.pointer}: ${i.message}`).join('; '),
+    nonRetryable: true,
+    details: issues.map(({ pointer, message }) => ({ pointer, message })),
+  });
+}
+
+function conflict(message: string, pointer = ''): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'conflict',
+    message,
+    nonRetryable: true,
+    details: [{ pointer, message }],
+  });
+}
+
+function full(): ApplicationFailure {
+  return conflict(
+    'This rule set has as many versions as its record can carry: start a new rule set id (one per cycle, for example).',
+  );
+}
