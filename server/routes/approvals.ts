@@ -216,6 +216,7 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       pages.send(res, 200, 'approval-result', {
         contract: found.state,
         approval: found.approval,
+        action: APPROVAL_ACTIONS[found.approval.kind],
         decision,
         stage: result.stage,
       });
