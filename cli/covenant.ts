@@ -3,6 +3,7 @@
 // machine that holds the data folder. Today: `covenant tokens create|list|revoke`.
 import { CovenantError } from '../model/errors.js';
 import { FileTokenStore } from '../server/auth/token-store.js';
+import { RULES_USAGE, rulesCommand } from './commands/rules.js';
 import { TOKENS_USAGE, tokensCommand } from './commands/tokens.js';
 import { UsageError } from './commands/usage-error.js';
 import { loadConfig } from './config.js';
@@ -11,11 +12,18 @@ const USAGE = `Usage: covenant <command>
 
 ${TOKENS_USAGE}
 
+${RULES_USAGE}
+
 Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR above all).`;
 
 async function run(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === undefined || command === 'help' || command === '--help') return console.log(USAGE);
+  // The rules tools work on files alone: no configuration, no data folder.
+  if (command === 'rules') {
+    process.exitCode = rulesCommand(args, (line) => console.log(line));
+    return;
+  }
   if (command !== 'tokens') throw new UsageError(`Unknown command '${command}'.`, USAGE);
   const config = loadConfig();
   await tokensCommand(args, new FileTokenStore(config.tokensFile), (line) => console.log(line));

@@ -26,6 +26,8 @@ export interface Indicator {
   description?: string;
   /** Overrides the rule set's year aggregation for this indicator. */
   aggregation?: 'sum' | 'mean' | 'last' | 'max';
+  /** This indicator's own criteria values, by the names its rule set declares (scoring.criteria). */
+  criteria?: Record<string, number>;
 }
 
 export interface ContractPeriod {
@@ -99,6 +101,12 @@ export const indicatorSchema = {
     category: { type: 'string', maxLength: 100 },
     description: { type: 'string', maxLength: 2000 },
     aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
+    criteria: {
+      type: 'object',
+      maxProperties: 20,
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,49}$' },
+      additionalProperties: { type: 'number' },
+    },
   },
 } as const;
 

@@ -1,11 +1,12 @@
 // A rule set: how a contract is vetted, scored, graded and escalated, written as JSON-Logic.
-// Each rule slot names the data it receives (see docs/rules.md).
+// Each rule slot names the data it receives (rules/ruleset-slots.ts holds the table; docs/rules.md
+// explains it). Published versions never change; a draft is the editable copy of the next one.
 export type Rule = unknown;
 
 export interface Guard {
   id: string;
   message: string;
-  /** 'contract': the rule sees { indicators, period }; 'indicator': it runs once per indicator. */
+  /** 'contract': the rule sees { indicators }; 'indicator': it runs once per indicator and sees it. */
   scope: 'contract' | 'indicator';
   rule: Rule;
 }
@@ -34,20 +35,45 @@ export interface LadderStep {
 
 export type Aggregation = 'sum' | 'mean' | 'last' | 'max';
 
+/**
+ * Where a rule sits in a rule set, as test cases and the CLI name it: 'scoring.indicator',
+ * 'scoring.composite', 'scoring.grade', 'renewal.target', 'guards.<id>', 'escalations.<id>'.
+ */
+export type SlotRef = string;
+
+/** A worked example the rule set must reproduce before a version is published. */
+export interface RuleSetTest {
+  description: string;
+  slot: SlotRef;
+  /** What the rule receives (the slot's variables). */
+  data: unknown;
+  /** The result expected; for guards and escalations true (passes, fires) or false. */
+  expect: unknown;
+}
+
 export interface RuleSet {
   id: string;
   version: number;
   name: string;
   description?: string;
   scoring: {
-    /** Sees { actual, baseline, target, direction, weight, id, period }: returns the raw score. */
+    /** Sees { actual, baseline, target, direction, weight, id, period, criteria?, ... }: returns the raw score. */
     indicator: Rule;
-    /** Sees { indicators: [{ id, score, weight }] }: returns the composite score. */
+    /** Sees { indicators: [{ id, score, weight, ... }] }: returns the composite score. */
     composite: Rule;
     /** Sees { composite }: returns the grade's name. */
     grade: Rule;
     /** How an indicator's quarterly actuals make its year value (an indicator may override it). */
     aggregation: Aggregation;
+    /**
+     * Criteria values an indicator may set for itself (its `criteria`), by name, with what each
+     * means; the indicator rule reads them as criteria.<name> (null when the indicator sets none).
+     */
+    criteria?: Record<string, string>;
+    /** The grade names, best first: summaries and simulations rank grades by it. */
+    grades?: string[];
+    /** Whether a higher or a lower composite is better (the inverted 1-5 scale: lower). */
+    better?: 'higher' | 'lower';
   };
   guards: Guard[];
   escalations: EscalationRule[];
@@ -67,122 +93,165 @@ export interface RuleSet {
     /** Sees { baseline, target, actual, direction }: next year's proposed target. */
     target: Rule;
   };
+  tests?: RuleSetTest[];
 }
 
-const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+/** The editable copy of a rule set's next version: publishing gives it its version number. */
+export type RuleSetDraft = Omit<RuleSet, 'version'> & { version?: number };
 
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+const RECIPIENTS = { enum: ['unit', 'unit-head', 'principal', 'managers'] } as const;
+export const SLOT_PATTERN =
+  '^(scoring\\.(indicator|composite|grade)|renewal\\.target|(guards|escalations)\\.[A-Za-z0-9][A-Za-z0-9._-]{0,99})$';
+
+const properties = {
+  id: { type: 'string', pattern: ID_PATTERN },
+  version: { type: 'integer', minimum: 1 },
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  description: { type: 'string', maxLength: 5000 },
+  scoring: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['indicator', 'composite', 'grade', 'aggregation'],
+    properties: {
+      indicator: {},
+      composite: {},
+      grade: {},
+      aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
+      criteria: {
+        type: 'object',
+        maxProperties: 20,
+        propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,49}$' },
+        additionalProperties: { type: 'string', minLength: 1, maxLength: 500 },
+      },
+      grades: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 20,
+        uniqueItems: true,
+        items: { type: 'string', minLength: 1, maxLength: 100 },
+      },
+      better: { enum: ['higher', 'lower'] },
+    },
+  },
+  guards: {
+    type: 'array',
+    maxItems: 50,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'message', 'scope', 'rule'],
+      properties: {
+        id: { type: 'string', pattern: ID_PATTERN },
+        message: { type: 'string', minLength: 1, maxLength: 500 },
+        scope: { enum: ['contract', 'indicator'] },
+        rule: {},
+      },
+    },
+  },
+  escalations: {
+    type: 'array',
+    maxItems: 50,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'when', 'severity', 'notify', 'message'],
+      properties: {
+        id: { type: 'string', pattern: ID_PATTERN },
+        when: {},
+        severity: { enum: ['low', 'medium', 'high'] },
+        notify: { type: 'array', minItems: 1, uniqueItems: true, items: RECIPIENTS },
+        message: { type: 'string', minLength: 1, maxLength: 500 },
+      },
+    },
+  },
+  ladder: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['steps'],
+    properties: {
+      steps: {
+        type: 'array',
+        maxItems: 20,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'offsetDays', 'notify', 'template'],
+          properties: {
+            id: { type: 'string', pattern: ID_PATTERN },
+            offsetDays: { type: 'integer', minimum: -90, maximum: 180 },
+            notify: { type: 'array', minItems: 1, uniqueItems: true, items: RECIPIENTS },
+            template: { enum: ['report-reminder', 'late-notice', 'late-escalation'] },
+            flagLate: { type: 'boolean' },
+          },
+        },
+      },
+    },
+  },
+  approvals: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['expiresAfterDays', 'reminderDaysBefore'],
+    properties: {
+      expiresAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
+      reminderDaysBefore: { type: 'integer', minimum: 0, maximum: 364 },
+    },
+  },
+  moderation: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['windowDays'],
+    properties: { windowDays: { type: 'integer', minimum: 0, maximum: 365 } },
+  },
+  renewal: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['target'],
+    properties: { target: {} },
+  },
+  tests: {
+    type: 'array',
+    maxItems: 500,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['description', 'slot', 'data', 'expect'],
+      properties: {
+        description: { type: 'string', minLength: 1, maxLength: 500 },
+        slot: { type: 'string', pattern: SLOT_PATTERN },
+        data: {},
+        expect: {},
+      },
+    },
+  },
+} as const;
+
+const DRAFT_REQUIRED = [
+  'id',
+  'name',
+  'scoring',
+  'guards',
+  'escalations',
+  'ladder',
+  'approvals',
+  'moderation',
+  'renewal',
+] as const;
+
+/** A published version: every field, its version included. */
 export const ruleSetSchema = {
   $id: 'covenant:ruleset',
   type: 'object',
   additionalProperties: false,
-  required: [
-    'id',
-    'version',
-    'name',
-    'scoring',
-    'guards',
-    'escalations',
-    'ladder',
-    'approvals',
-    'moderation',
-    'renewal',
-  ],
-  properties: {
-    id: { type: 'string', pattern: ID_PATTERN },
-    version: { type: 'integer', minimum: 1 },
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    description: { type: 'string', maxLength: 5000 },
-    scoring: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['indicator', 'composite', 'grade', 'aggregation'],
-      properties: {
-        indicator: {},
-        composite: {},
-        grade: {},
-        aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
-      },
-    },
-    guards: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'message', 'scope', 'rule'],
-        properties: {
-          id: { type: 'string', pattern: ID_PATTERN },
-          message: { type: 'string', minLength: 1, maxLength: 500 },
-          scope: { enum: ['contract', 'indicator'] },
-          rule: {},
-        },
-      },
-    },
-    escalations: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'when', 'severity', 'notify', 'message'],
-        properties: {
-          id: { type: 'string', pattern: ID_PATTERN },
-          when: {},
-          severity: { enum: ['low', 'medium', 'high'] },
-          notify: {
-            type: 'array',
-            minItems: 1,
-            items: { enum: ['unit', 'unit-head', 'principal', 'managers'] },
-          },
-          message: { type: 'string', minLength: 1, maxLength: 500 },
-        },
-      },
-    },
-    ladder: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['steps'],
-      properties: {
-        steps: {
-          type: 'array',
-          maxItems: 20,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'offsetDays', 'notify', 'template'],
-            properties: {
-              id: { type: 'string', pattern: ID_PATTERN },
-              offsetDays: { type: 'integer', minimum: -90, maximum: 180 },
-              notify: {
-                type: 'array',
-                minItems: 1,
-                items: { enum: ['unit', 'unit-head', 'principal', 'managers'] },
-              },
-              template: { enum: ['report-reminder', 'late-notice', 'late-escalation'] },
-              flagLate: { type: 'boolean' },
-            },
-          },
-        },
-      },
-    },
-    approvals: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['expiresAfterDays', 'reminderDaysBefore'],
-      properties: {
-        expiresAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
-        reminderDaysBefore: { type: 'integer', minimum: 0, maximum: 364 },
-      },
-    },
-    moderation: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['windowDays'],
-      properties: { windowDays: { type: 'integer', minimum: 0, maximum: 365 } },
-    },
-    renewal: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['target'],
-      properties: { target: {} },
-    },
-  },
+  required: [...DRAFT_REQUIRED, 'version'],
+  properties,
+} as const;
+
+/** A draft: as a published version, but the version is optional (publishing assigns it). */
+export const ruleSetDraftSchema = {
+  $id: 'covenant:ruleset-draft',
+  type: 'object',
+  additionalProperties: false,
+  required: DRAFT_REQUIRED,
+  properties,
 } as const;

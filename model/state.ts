@@ -104,6 +104,8 @@ export interface Escalation {
   severity: 'low' | 'medium' | 'high';
   message: string;
   notify: string[];
+  /** Why it fired: the rule's run in words, one step a line (rules/why.ts). */
+  why?: string[];
 }
 
 export interface Review {

@@ -4,6 +4,7 @@ import type { Indicator } from '../model/contract.js';
 import type { RuleSet } from '../model/ruleset.js';
 import type { Escalation, GuardFailure, IndicatorScore } from '../model/state.js';
 import { compile } from './engine/index.js';
+import { whyItFired } from './why.js';
 
 export interface PeriodScore {
   score: number;
@@ -65,9 +66,16 @@ export function scorePeriod(
   const grade = String(compile(ruleSet.scoring.grade)({ composite }));
   const missing = scores.filter((s) => s.actual === null).map((s) => s.id);
   const facts = { composite, grade, indicators: scores, period: periodId, missing };
+  // Explained only when fired: the trace is the slow path, and a review needs it only for these.
   const escalations: Escalation[] = ruleSet.escalations
     .filter((e) => truthy(compile(e.when)(facts)))
-    .map((e) => ({ id: e.id, severity: e.severity, message: e.message, notify: e.notify }));
+    .map((e) => ({
+      id: e.id,
+      severity: e.severity,
+      message: e.message,
+      notify: e.notify,
+      why: whyItFired(e.when, facts),
+    }));
   return { score: composite, grade, indicators: scores, missing, escalations };
 }
 

@@ -13,6 +13,7 @@ import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
+import { ruleSetRoutes } from './routes/rulesets.js';
 import { uiRoutes } from './routes/ui.js';
 import { rateLimiters, securityHeaders, type RateLimits } from './security.js';
 
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
     contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }),
   );
   app.use('/api/v1/contracts', lifecycleRoutes(client));
+  app.use('/api/v1/rulesets', ruleSetRoutes({ client, taskQueue: deps.taskQueue }));
   app.get('/api/v1/outbox', (_req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [

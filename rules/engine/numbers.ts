@@ -1,6 +1,8 @@
 // Covenant's numeric operators. They take finite numbers only: anything else (strings, null, NaN,
 // Infinity) yields null, so a missing value never turns into a plausible score.
 
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 export function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -15,6 +17,18 @@ export function round(x: unknown, digits: unknown = 0): number | null {
   if (!Number.isInteger(places) || (places as number) < -20 || (places as number) > 20) return null;
   const d = places as number;
   const magnitude = Math.abs(x);
+  if (d >= 0 && d <= 22) {
+    const power = POW10[d]!;
+    const product = magnitude * power;
+    if (product < 1e7) {
+      const floor = Math.floor(product);
+      const frac = product - floor;
+      if (Math.abs(frac - 0.5) > 1e-6) {
+        const r = (frac > 0.5 ? floor + 1 : floor) / power;
+        return r === 0 ? 0 : x < 0 ? -r : r;
+      }
+    }
+  }
   const scaled = shiftDecimal(magnitude, d);
   // Beyond 2^52 every double is an integer: nothing is left to round at this precision.
   if (!(scaled < 2 ** 52)) return x;
@@ -53,7 +67,32 @@ export function toPoints(points: unknown): Point[] | null {
  * their range; at a step (two points with the same x) x itself takes the first point's y.
  */
 export function interpolate(x: unknown, points: unknown): number | null {
-  return interpolateSorted(x, toPoints(points));
+  if (!isFiniteNumber(x) || !Array.isArray(points) || points.length === 0) return null;
+  const n = points.length;
+  let prev = 0;
+  let dir = 0;
+  for (let i = 0; i < n; i++) {
+    const p = points[i] as unknown;
+    if (!Array.isArray(p) || p.length !== 2 || !isFiniteNumber(p[0]) || !isFiniteNumber(p[1])) return null;
+    if (i > 0) {
+      const d = p[0] > prev ? 1 : p[0] < prev ? -1 : 0;
+      if (d === 0 || (dir !== 0 && d !== dir)) return interpolateSorted(x, toPoints(points));
+      dir = d;
+    }
+    prev = p[0];
+  }
+  const lo = (dir < 0 ? points[n - 1] : points[0]) as [number, number];
+  const hi = (dir < 0 ? points[0] : points[n - 1]) as [number, number];
+  if (x <= lo[0]) return lo[1];
+  if (x >= hi[0]) return hi[1];
+  for (let k = 1; k < n; k++) {
+    const b = (dir < 0 ? points[n - 1 - k] : points[k]) as [number, number];
+    if (x <= b[0]) {
+      const a = (dir < 0 ? points[n - k] : points[k - 1]) as [number, number];
+      return a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]);
+    }
+  }
+  return hi[1];
 }
 
 export function interpolateSorted(x: unknown, sorted: readonly Point[] | null): number | null {

@@ -36,6 +36,16 @@ export const runtime = {
   /** A path step's raw value counts as absent when JSON cannot hold it. */
   own: (v: unknown): unknown =>
     typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint' ? undefined : v,
+  /**
+   * A key of anything but a plain object, or of a plain object whose prototype has the key: an own
+   * property that JSON could hold, else undefined. `o` is never null or undefined; a function's
+   * properties are not data.
+   */
+  ownKey: (o: unknown, key: string | number): unknown => {
+    if (typeof o === 'function' || !Object.hasOwn(o as object, key)) return undefined;
+    const v = (o as Record<string | number, unknown>)[key];
+    return typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint' ? undefined : v;
+  },
   whole: wholeData,
   readVar,
   clone: cloneJson,

@@ -107,6 +107,15 @@ export const PERMISSIONS: readonly Permission[] = [
     roles: ['admin', 'manager', 'unit'],
     scope: 'contract',
   },
+  // Rule sets: the performance office writes them; everyone may read how they are judged. A
+  // simulation reads every contract's figures, so only those who see every contract may run one.
+  { method: 'GET', path: '/api/v1/rulesets', roles: EVERYONE },
+  { method: 'POST', path: '/api/v1/rulesets', roles: ['admin'], json: true },
+  { method: 'GET', path: '/api/v1/rulesets/:id', roles: EVERYONE },
+  { method: 'GET', path: '/api/v1/rulesets/:id/versions/:version', roles: EVERYONE },
+  { method: 'POST', path: '/api/v1/rulesets/:id/validate', roles: ['admin'] },
+  { method: 'POST', path: '/api/v1/rulesets/:id/publish', roles: ['admin'] },
+  { method: 'POST', path: '/api/v1/rulesets/:id/simulate', roles: ['admin', 'viewer'] },
   // Caught mail holds approval links, which are credentials.
   { method: 'GET', path: '/api/v1/outbox', roles: ['admin'] },
   { method: 'GET', path: '/approvals/:token', roles: 'public', query: 'ignored' },

@@ -760,6 +760,8 @@ function call(row: Permission, token: string | undefined, asIs = false): Promise
   const path = row.path
     .replace('/outbox/:id', `/outbox/${messages(stack)[0]!.id}`)
     .replace('/documents/*path', documentPath)
+    .replace('/rulesets/:id', '/rulesets/default')
+    .replace(':version', '1')
     .replace(':id', target.id)
     .replace(':approvalId', 'y1-r1-agree-unit');
   const body = row.method === 'POST' ? JSON.stringify(bodyFor(row.path.split('/').pop()!)) : undefined;

@@ -1,0 +1,213 @@
+// The rule slots of a rule set: where each rule sits, what it is for and the variables it receives.
+// One table serves validation (unknown variables, null comparisons), test cases, the CLI and
+// docs/rules.md (a test checks the page names every variable listed here).
+import type { Indicator } from '../model/contract.js';
+import type { IndicatorScore } from '../model/state.js';
+import type { ValidationContext, VariableSpec } from './engine/index.js';
+
+export type SlotKind =
+  'indicator' | 'composite' | 'grade' | 'contract-guard' | 'indicator-guard' | 'escalation' | 'renewal';
+
+export interface SlotContext {
+  /** What the rule decides, in a line. */
+  summary: string;
+  /** What it must return. */
+  returns: string;
+  variables: Readonly<Record<string, VariableSpec>>;
+}
+
+export interface Slot {
+  /** How test cases and the CLI name it: 'scoring.indicator', 'guards.<id>', … */
+  ref: string;
+  kind: SlotKind;
+  /** JSON pointer of the rule in the rule set document. */
+  pointer: string;
+  rule: unknown;
+}
+
+const text = (description: string): VariableSpec => ({ type: 'string', description });
+const number = (description: string): VariableSpec => ({ type: 'number', description });
+const optionalText = (description: string): VariableSpec => ({ type: ['string', 'null'], description });
+
+// Typed against the model, so a field added to Indicator or IndicatorScore must be described here.
+const indicatorFields: Readonly<Record<keyof Indicator, VariableSpec>> = {
+  id: text('the indicator id, e.g. "immunisation"'),
+  name: text('the indicator name'),
+  unit: optionalText('the unit of measure, e.g. "%"; null when none'),
+  direction: text('"higher" or "lower": which way is better'),
+  baseline: number("last year's value (the starting point)"),
+  target: number('the negotiated target'),
+  weight: number('the weight, out of the total of all weights (100 when vetted)'),
+  category: optionalText('the indicator category; null when none'),
+  description: optionalText('the indicator description; null when none'),
+  aggregation: optionalText("the indicator's own year aggregation; null: the rule set's"),
+  criteria: {
+    type: ['object', 'null'],
+    description: "the indicator's own criteria values, named as scoring.criteria declares",
+  },
+};
+
+const scoreFields: Readonly<Record<keyof IndicatorScore, VariableSpec>> = {
+  id: text('the indicator id'),
+  name: text('the indicator name'),
+  unit: optionalText('the unit of measure; null when none'),
+  direction: text('"higher" or "lower"'),
+  baseline: number('the baseline'),
+  target: number('the target'),
+  weight: number('the weight'),
+  actual: { type: ['number', 'null'], description: 'the agreed actual; null when not reported' },
+  score: number("the indicator's raw score from scoring.indicator"),
+  weightedScore: number('score x weight / total weight, rounded to 2 decimals'),
+};
+
+const scores: VariableSpec = {
+  type: 'array',
+  description: 'one item per indicator: its score and terms',
+  items: { type: 'object', properties: scoreFields },
+};
+
+export const SLOT_CONTEXTS: Readonly<Record<SlotKind, SlotContext>> = {
+  indicator: {
+    summary: "one indicator's raw score for a period (and for the year, from its aggregated actuals)",
+    returns: 'a finite number',
+    variables: {
+      ...indicatorFields,
+      actual: {
+        type: ['number', 'null'],
+        description: "the period's agreed actual (the report, moderations applied); null when not reported",
+      },
+      period: text('"Q1" to "Q4", or "year" at the annual evaluation'),
+    },
+  },
+  composite: {
+    summary: "the period's composite score from the indicators' scores",
+    returns: 'a finite number',
+    variables: { indicators: scores },
+  },
+  grade: {
+    summary: "the grade's name for a composite score",
+    returns: 'a grade name (a string)',
+    variables: { composite: number('the composite score') },
+  },
+  'contract-guard': {
+    summary: 'vetting: a check on all the indicators of proposed terms together',
+    returns: 'true when the terms pass',
+    variables: {
+      indicators: {
+        type: 'array',
+        description: 'the proposed indicators',
+        items: { type: 'object', properties: indicatorFields },
+      },
+    },
+  },
+  'indicator-guard': {
+    summary: 'vetting: a check run once per proposed indicator',
+    returns: 'true when the indicator passes',
+    variables: indicatorFields,
+  },
+  escalation: {
+    summary: "whether a period's review escalates",
+    returns: 'true when the escalation fires',
+    variables: {
+      composite: number('the composite score'),
+      grade: text('the grade'),
+      indicators: scores,
+      period: text('"Q1" to "Q4"'),
+      missing: {
+        type: 'array',
+        description: 'the ids of the indicators not reported',
+        items: { type: 'string' },
+      },
+    },
+  },
+  renewal: {
+    summary: "next year's proposed target for an indicator, from this year's evidence",
+    returns: 'a finite number',
+    variables: {
+      baseline: number("this year's baseline"),
+      target: number("this year's target"),
+      actual: {
+        type: ['number', 'null'],
+        description: "this year's agreed value; null when none was reported",
+      },
+      direction: text('"higher" or "lower"'),
+    },
+  },
+};
+
+/** Guards and escalations are conditions: JSON-Logic truthiness decides, and tests expect true or false. */
+export function isCondition(kind: SlotKind): boolean {
+  return kind === 'contract-guard' || kind === 'indicator-guard' || kind === 'escalation';
+}
+
+/** The variables a slot's rule may read; the indicator's criteria are those the rule set declares. */
+export function contextOf(kind: SlotKind, declaredCriteria?: readonly string[]): ValidationContext {
+  const variables = SLOT_CONTEXTS[kind].variables;
+  if (declaredCriteria === undefined || !('criteria' in variables)) return { variables };
+  const criteria: VariableSpec = {
+    ...variables.criteria,
+    properties: Object.fromEntries(
+      declaredCriteria.map((name) => [
+        name,
+        { type: ['number', 'null'], description: 'null when the indicator does not set it' },
+      ]),
+    ),
+  };
+  return { variables: { ...variables, criteria } };
+}
+
+/** Every rule slot in a rule set document, even one that failed its schema: what is there gets checked. */
+export function slotsOf(document: unknown): Slot[] {
+  const doc = asObject(document);
+  const slots: Slot[] = [];
+  const scoring = asObject(doc.scoring);
+  for (const name of ['indicator', 'composite', 'grade'] as const) {
+    if (name in scoring)
+      slots.push({ ref: `scoring.${name}`, kind: name, pointer: `/scoring/${name}`, rule: scoring[name] });
+  }
+  listOf(doc.guards).forEach((value, i) => {
+    const guard = asObject(value);
+    if (!('rule' in guard)) return;
+    slots.push({
+      ref: `guards.${String(guard.id)}`,
+      kind: guard.scope === 'indicator' ? 'indicator-guard' : 'contract-guard',
+      pointer: `/guards/${i}/rule`,
+      rule: guard.rule,
+    });
+  });
+  listOf(doc.escalations).forEach((value, i) => {
+    const escalation = asObject(value);
+    if (!('when' in escalation)) return;
+    slots.push({
+      ref: `escalations.${String(escalation.id)}`,
+      kind: 'escalation',
+      pointer: `/escalations/${i}/when`,
+      rule: escalation.when,
+    });
+  });
+  const renewal = asObject(doc.renewal);
+  if ('target' in renewal)
+    slots.push({ ref: 'renewal.target', kind: 'renewal', pointer: '/renewal/target', rule: renewal.target });
+  return slots;
+}
+
+export function findSlot(document: unknown, ref: string): Slot | undefined {
+  return slotsOf(document).find((slot) => slot.ref === ref);
+}
+
+/** The criteria names a rule set document declares (scoring.criteria), or undefined when it declares none. */
+export function declaredCriteria(document: unknown): string[] | undefined {
+  const criteria = asObject(asObject(asObject(document).scoring).criteria);
+  const names = Object.keys(criteria);
+  return names.length > 0 ? names : undefined;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
+}

@@ -1,0 +1,50 @@
+// The stored periods of many contracts, for what-if simulations: listed from Temporal visibility and
+// read one by one through each contract's state query, a bounded number at a time.
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { CovenantError } from '../model/errors.js';
+import type { ContractState } from '../model/state.js';
+import { stateQuery, STAGE } from '../workflows/messages.js';
+import { mapConcurrently } from './concurrency.js';
+import { listContracts } from './contract-list.js';
+
+/** Queries in flight at once: enough to keep Temporal busy, few enough to leave room for everyone else. */
+export const QUERY_CONCURRENCY = 16;
+
+/** The most contracts one simulation reads: a national portfolio. */
+export const MAX_PORTFOLIO = 100_000;
+
+/** Stages in which a contract can have reported or reviewed periods. */
+const SCORED_STAGES = new Set(['active', 'evaluation', 'suspended', 'closed', 'terminated']);
+
+/**
+ * The states of the named contracts (400 with the pointer /contracts/<i> for an unknown one), or of
+ * every contract this server's workers run that may hold scored periods.
+ */
+export async function contractStates(
+  client: Client,
+  taskQueue: string,
+  ids?: readonly string[],
+): Promise<ContractState[]> {
+  if (ids) {
+    return mapConcurrently(ids, QUERY_CONCURRENCY, async (id, i) => {
+      try {
+        return await client.workflow.getHandle(id).query(stateQuery);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        throw new CovenantError('invalid', [
+          { pointer: `/contracts/${i}`, message: `No such contract '${id}'` },
+        ]);
+      }
+    });
+  }
+  // Contracts of other task queues belong to other deployments sharing the namespace.
+  const mayHavePeriods = (info: WorkflowExecutionInfo): Promise<boolean> =>
+    Promise.resolve(
+      info.taskQueue === taskQueue && SCORED_STAGES.has(info.typedSearchAttributes.get(STAGE) ?? ''),
+    );
+  const listed = await listContracts(client, {}, MAX_PORTFOLIO, mayHavePeriods);
+  // A renewed contract lists each year's run; its state query answers from the latest.
+  const unique = [...new Set(listed.map((item) => item.id))];
+  return mapConcurrently(unique, QUERY_CONCURRENCY, (id) => client.workflow.getHandle(id).query(stateQuery));
+}
