@@ -36,3 +36,8 @@ export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff
     changed,
   };
 }
+
+/** Values of one field: numbers and strings by value, criteria tables by content. */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

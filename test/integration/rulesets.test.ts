@@ -8,6 +8,7 @@ import type { ContractState } from '../../model/state.js';
 import { findBuiltInRuleSet } from '../../rules/library/index.js';
 import type { RuleSetDiagnostic, RuleSetValidation } from '../../rules/ruleset-validation.js';
 import type { SimulationResult } from '../../rules/simulate.js';
+import { recordHistory } from '../support/histories.js';
 import { RULESET_WORKFLOW, ruleSetWorkflowId, type RuleSetView } from '../../workflows/messages.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import { api, issueTestToken, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
@@ -389,5 +390,11 @@ describe('the rule-set entity', () => {
     expect(view.versions.map((v) => v.version)).toEqual([1, 2]);
     const v1 = await api<{ ruleSet: RuleSet }>(stack, 'GET', `/api/v1/rulesets/${id}/versions/1`);
     expect(v1.body.ruleSet.description).toBe('save 3');
+    await recordHistory(
+      stack.client,
+      'ruleset-continue-as-new',
+      ruleSetWorkflowId(id),
+      handle.firstExecutionRunId,
+    );
   });
 });

@@ -13,15 +13,27 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
 describe('recorded workflow histories', () => {
   it('include every scenario', () => {
-    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(['contract-year-1', 'contract-year-2-terminated', 'negotiation-rounds']);
+    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([
+      'contract-year-1',
+      'contract-year-2-terminated',
+      'negotiation-rounds',
+      'ruleset-continue-as-new',
+    ]);
   });
 
-  it.each(files)('%s replays against today\'s workflow code', async (file) => {
+  it.each(files)("%s replays against today's workflow code", async (file) => {
     installQuietRuntime();
-    const { workflowId, history } = JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as { workflowId: string; history: unknown };
+    const { workflowId, history } = JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as {
+      workflowId: string;
+      history: unknown;
+    };
     // Decoded with @temporalio/proto's own types: the SDK's JSON path trips on two copies of protobufjs.
     const decoded = proto.temporal.api.history.v1.History.fromObject(history as Record<string, unknown>);
     expect(decoded.events.length).toBeGreaterThan(10);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, decoded, workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      decoded,
+      workflowId,
+    );
   });
 });
