@@ -26,7 +26,7 @@ export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff
     const previous = before.get(id);
     if (!previous) continue;
     for (const field of FIELDS) {
-      if (previous[field] !== next[field])
+      if (!same(previous[field], next[field]))
         changed.push({ indicator: id, field, from: previous[field] ?? null, to: next[field] ?? null });
     }
   }
