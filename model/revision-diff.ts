@@ -16,6 +16,7 @@ const FIELDS: (keyof Indicator)[] = [
   'weight',
   'category',
   'aggregation',
+  'criteria',
 ];
 
 export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff {
