@@ -65,7 +65,7 @@ export interface Terms {
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
-const person = {
+export const personSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'email'],
@@ -81,8 +81,8 @@ const party = {
   required: ['name', 'signatory'],
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 300 },
-    signatory: person,
-    contacts: { type: 'array', maxItems: 20, items: person },
+    signatory: personSchema,
+    contacts: { type: 'array', maxItems: 20, items: personSchema },
   },
 } as const;
 
@@ -127,7 +127,7 @@ export const contractSchema = {
     title: { type: 'string', minLength: 1, maxLength: 300 },
     principal: party,
     unit: party,
-    managers: { type: 'array', maxItems: 50, items: person },
+    managers: { type: 'array', maxItems: 50, items: personSchema },
     period: {
       type: 'object',
       additionalProperties: false,

@@ -2,6 +2,7 @@
 // termination and suspension requests, approval resends, past years and the audit record.
 import type { Client } from '@temporalio/client';
 import { Router, type Request } from 'express';
+import { personSchema } from '../../model/contract.js';
 import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
 import { actorOf } from '../auth/access.js';
@@ -16,16 +17,6 @@ import {
   type ModerationInput,
   type PrincipalAction,
 } from '../../workflows/messages.js';
-
-const person = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'email'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    email: { type: 'string', format: 'email', maxLength: 254 },
-  },
-} as const;
 
 const checkMidYear = validator<MidYearRevisionInput>({
   type: 'object',
@@ -49,7 +40,7 @@ const checkModeration = validator<ModerationInput>({
   required: ['period', 'by', 'values'],
   properties: {
     period: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
-    by: person,
+    by: personSchema,
     values: {
       type: 'object',
       minProperties: 1,
@@ -132,13 +123,11 @@ export function lifecycleRoutes(client: Client): Router {
   for (const action of ['terminate', 'suspend', 'resume'] as PrincipalAction[]) {
     router.post(`/:id/${action}`, async (req, res) => {
       const { reason } = checkReason(req.body);
-      res
-        .status(202)
-        .json(
-          await handle(req.params.id).executeUpdate(requestActionUpdate, {
-            args: [{ action, reason, ...attribution(req) }],
-          }),
-        );
+      res.status(202).json(
+        await handle(req.params.id).executeUpdate(requestActionUpdate, {
+          args: [{ action, reason, ...attribution(req) }],
+        }),
+      );
     });
   }
 

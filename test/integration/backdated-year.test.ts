@@ -5,7 +5,15 @@ import type { Stack } from '../../cli/stack.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
-import { api, approvalLink, decide, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+import {
+  api,
+  approvalLink,
+  decide,
+  messages,
+  startTestStack,
+  waitFor,
+  waitForEmail,
+} from '../support/stack.js';
 
 let stack: Stack;
 
@@ -26,16 +34,30 @@ describe('a back-dated contract', () => {
     });
     const id = contract.id;
     await signContract(stack, contract);
-    await waitForEmail(stack, (m) => m.subject === `${id}: reports requested for Q1, Q2, Q3, Q4`, 'report request');
+    await waitForEmail(
+      stack,
+      (m) => m.subject === `${id}: reports requested for Q1, Q2, Q3, Q4`,
+      'report request',
+    );
 
     const quarters = [0.6, 0.8, 1.0, 1.1];
     for (const [i, share] of quarters.entries()) {
       const actuals = Object.fromEntries(
-        contract.indicators.map((ind) => [ind.id, Math.round((ind.baseline + (ind.target - ind.baseline) * share) * 100) / 100]),
+        contract.indicators.map((ind) => [
+          ind.id,
+          Math.round((ind.baseline + (ind.target - ind.baseline) * share) * 100) / 100,
+        ]),
       );
-      expect((await api(stack, 'POST', `/api/v1/contracts/${id}/reports`, { period: `Q${i + 1}`, actuals })).status).toBe(200);
+      expect(
+        (await api(stack, 'POST', `/api/v1/contracts/${id}/reports`, { period: `Q${i + 1}`, actuals }))
+          .status,
+      ).toBe(200);
     }
-    const signoff = await waitForEmail(stack, (m) => m.subject === `${id}: please sign off the evaluation of year 1`, 'sign-off');
+    const signoff = await waitForEmail(
+      stack,
+      (m) => m.subject === `${id}: please sign off the evaluation of year 1`,
+      'sign-off',
+    );
     const evaluated = await contractState(stack, id);
     expect(evaluated.stage).toBe('evaluation');
     expect(evaluated.periods.map((p) => p.review!.score)).toEqual([3.8, 3.4, 3, 2.82]); // 5 - 2 x share up to the target; beyond it, by each indicator's excellence band
@@ -44,17 +66,29 @@ describe('a back-dated contract', () => {
     const document = await fetch(stack.urls.app + evaluated.evaluation!.documentUrl!);
     expect(await document.text()).toContain('Year score <strong>3.25</strong>');
 
-    expect((await decide(approvalLink(signoff), 'approve', 'Agreed at the moderation meeting')).status).toBe(200);
+    expect((await decide(approvalLink(signoff), 'approve', 'Agreed at the moderation meeting')).status).toBe(
+      200,
+    );
     const renewed: ContractState = await waitFor(async () => {
       const s = await contractState(stack, id);
       return s.year === 2 ? s : undefined;
     }, 'year 2');
-    expect(renewed).toMatchObject({ stage: 'negotiation', revision: 1, period: { start: addDays(contract.period.end, 1) } });
+    expect(renewed).toMatchObject({
+      stage: 'negotiation',
+      revision: 1,
+      period: { start: addDays(contract.period.end, 1) },
+    });
     expect(renewed.years).toHaveLength(1);
     expect(renewed.years[0]!.reviews.map((r) => r.period)).toEqual(['Q1', 'Q2', 'Q3', 'Q4']);
-    await waitForEmail(stack, (m) => m.subject === `${id}: please agree to revision 1` && m.date > signoff.date, 'year 2 agreement');
+    await waitForEmail(
+      stack,
+      (m) => m.subject === `${id}: please agree to revision 1` && m.date > signoff.date,
+      'year 2 agreement',
+    );
 
-    const subjects = messages(stack).filter((m) => m.subject.startsWith(`${id}:`)).map((m) => m.subject.slice(id.length + 2));
+    const subjects = messages(stack)
+      .filter((m) => m.subject.startsWith(`${id}:`))
+      .map((m) => m.subject.slice(id.length + 2));
     for (const expected of [
       'please agree to revision 1',
       'please sign revision 1',

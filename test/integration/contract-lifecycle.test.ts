@@ -153,13 +153,28 @@ describe('a contract from negotiation to its first review', () => {
     expect(again.status).toBe(409);
 
     // Lists and dashboards read the search attributes the workflow keeps up to date.
-    type Listed = { id: string; stage: string; period: string; score: number; grade: string; nextDue: string; late: boolean; year: number };
+    type Listed = {
+      id: string;
+      stage: string;
+      period: string;
+      score: number;
+      grade: string;
+      nextDue: string;
+      late: boolean;
+      year: number;
+    };
     const listed = await waitFor(async () => {
-      const list = await api<{ contracts: Listed[] }>(stack, 'GET', `/api/v1/contracts?stage=active&grade=Fair&late=false`);
+      const list = await api<{ contracts: Listed[] }>(
+        stack,
+        'GET',
+        `/api/v1/contracts?stage=active&grade=Fair&late=false`,
+      );
       return list.body.contracts.find((c) => c.id === contract.id && c.score === 3.68);
     }, 'the reviewed contract in the list');
     expect(listed).toMatchObject({ stage: 'active', grade: 'Fair', late: false, year: 1, period: 'Q2' });
-    expect(listed.nextDue.slice(0, 10)).toBe(new Date(Date.parse(dueDay) + 86_400_000).toISOString().slice(0, 10));
+    expect(listed.nextDue.slice(0, 10)).toBe(
+      new Date(Date.parse(dueDay) + 86_400_000).toISOString().slice(0, 10),
+    );
     const poor = await api<{ contracts: Listed[] }>(stack, 'GET', `/api/v1/contracts?grade=Poor`);
     expect(poor.body.contracts.map((c) => c.id)).not.toContain(contract.id);
   });

@@ -1,31 +1,34 @@
 // A whole contract year on the time-skipping server: signing, four quarters with every ladder step,
 // a late report, moderation, a mid-year revision, the evaluation and its sign-off, renewal into
 // year 2 (continue-as-new), then termination. Months pass in seconds; everything else is real.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { testServerPath } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
-import { contractState, exampleContract, settledState, signContract, uniqueId } from '../support/contracts.js';
+import {
+  contractState,
+  exampleContract,
+  settledState,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
-import { api, approvalLink, decide, installQuietRuntime, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+import { api, approvalLink, decide, messages, waitFor, waitForEmail } from '../support/stack.js';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
 let stack: Stack;
+let running: TimeSkippingStack | undefined;
 
 beforeAll(async () => {
-  const path = testServerPath();
-  if (!path) throw new Error('No time-skipping test server: run `node scripts/provision-temporal.mjs` (npm install does).');
-  installQuietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
-  stack = await startTestStack({ env: { TEMPORAL_ADDRESS: env.address } });
+  running = await startTimeSkippingStack();
+  ({ env, stack } = running);
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await env?.teardown();
+  await running?.stop();
 });
 
 /** Moves the server's clock to `instant` (ms), plus a minute. */
@@ -49,22 +52,34 @@ describe('a contract year', () => {
       },
     });
     const id = contract.id;
-    const subjects = () => messages(stack).filter((m) => m.subject.startsWith(`${id}:`)).map((m) => m.subject);
+    const subjects = () =>
+      messages(stack)
+        .filter((m) => m.subject.startsWith(`${id}:`))
+        .map((m) => m.subject);
     const mail = (subject: string) => waitForEmail(stack, (m) => m.subject === `${id}: ${subject}`, subject);
     const report = async (period: string, actuals: Record<string, number | null>) =>
-      api<{ period: string; late: boolean }>(stack, 'POST', `/api/v1/contracts/${id}/reports`, { period, actuals });
+      api<{ period: string; late: boolean }>(stack, 'POST', `/api/v1/contracts/${id}/reports`, {
+        period,
+        actuals,
+      });
     const reviewed = (period: number, versions = 1) =>
-      waitFor(async () => {
-        const state = await contractState(stack, id);
-        const p = state.periods[period]!;
-        return p.review?.documentUrl && p.superseded.length === versions - 1 ? state : undefined;
-      }, `Q${period + 1} review v${versions}`);
+      waitFor(
+        async () => {
+          const state = await contractState(stack, id);
+          const p = state.periods[period]!;
+          return p.review?.documentUrl && p.superseded.length === versions - 1 ? state : undefined;
+        },
+        `Q${period + 1} review v${versions}`,
+      );
     const onTime = Object.fromEntries(contract.indicators.map((i) => [i.id, i.target]));
 
     const active = await signContract(stack, contract);
     const firstRunId = (await stack.client.workflow.getHandle(id).describe()).runId;
     expect(active.signing!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(active.decisions.filter((d) => d.kind === 'sign').map((d) => d.documentSha256)).toEqual([active.signing!.sha256, active.signing!.sha256]);
+    expect(active.decisions.filter((d) => d.kind === 'sign').map((d) => d.documentSha256)).toEqual([
+      active.signing!.sha256,
+      active.signing!.sha256,
+    ]);
     const document = await fetch(stack.urls.app + active.signing!.url);
     expect(document.status).toBe(200);
     const [q1, q2, q3, q4] = active.periods;
@@ -77,16 +92,25 @@ describe('a contract year', () => {
     await reviewed(0);
 
     // Moderation: a manager corrects Q1's immunisation figure with a reason; the period is re-scored.
-    const moderation = await api<{ score: number; grade: string }>(stack, 'POST', `/api/v1/contracts/${id}/moderations`, {
-      period: 'Q1',
-      by: contract.managers[0],
-      values: { immunisation: { actual: 85, reason: 'Register audit found 5 points of unrecorded doses' } },
-    });
+    const moderation = await api<{ score: number; grade: string }>(
+      stack,
+      'POST',
+      `/api/v1/contracts/${id}/moderations`,
+      {
+        period: 'Q1',
+        by: contract.managers[0],
+        values: { immunisation: { actual: 85, reason: 'Register audit found 5 points of unrecorded doses' } },
+      },
+    );
     expect(moderation.status).toBe(200);
     const moderated = await reviewed(0, 2);
-    expect(moderated.periods[0]!.moderations).toMatchObject([{ indicator: 'immunisation', from: 80, to: 85, by: contract.managers[0] }]);
+    expect(moderated.periods[0]!.moderations).toMatchObject([
+      { indicator: 'immunisation', from: 80, to: 85, by: contract.managers[0] },
+    ]);
     expect(moderated.periods[0]!.review!.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
-    expect(moderated.periods[0]!.superseded[0]!.indicators.find((i) => i.id === 'immunisation')!.score).toBeGreaterThan(3);
+    expect(
+      moderated.periods[0]!.superseded[0]!.indicators.find((i) => i.id === 'immunisation')!.score,
+    ).toBeGreaterThan(3);
 
     // Q2: nobody reports; every ladder step fires in turn, then the report arrives late.
     await skipTo(endOf(q2!.end));
@@ -103,7 +127,9 @@ describe('a contract year', () => {
     expect((await contractState(stack, id)).late).toBe(false);
     await skipTo(endOf(q2!.due) + 14 * DAY);
     const toPrincipal = await mail('escalation, the Q2 report is 14 days late');
-    expect(toPrincipal.to.sort()).toEqual([contract.principal.signatory.email, ...contract.managers.map((m) => m.email)].sort());
+    expect(toPrincipal.to.sort()).toEqual(
+      [contract.principal.signatory.email, ...contract.managers.map((m) => m.email)].sort(),
+    );
     expect((await settledState(stack, id)).late).toBe(true);
     expect((await report('Q2', onTime)).body).toEqual({ period: 'Q2', late: true });
     const lateReviewed = await reviewed(1, 2);
@@ -118,7 +144,11 @@ describe('a contract year', () => {
     });
     expect(proposal).toEqual({ status: 201, body: { revision: 2 } });
     for (const who of [contract.principal.signatory.email, contract.unit.signatory.email]) {
-      const ask = await waitForEmail(stack, (m) => m.subject === `${id}: please approve mid-year revision 2` && m.to.includes(who), who);
+      const ask = await waitForEmail(
+        stack,
+        (m) => m.subject === `${id}: please approve mid-year revision 2` && m.to.includes(who),
+        who,
+      );
       expect((await decide(approvalLink(ask), 'approve')).status).toBe(200);
     }
     const revised = await waitFor(async () => {
@@ -126,11 +156,9 @@ describe('a contract year', () => {
       return s.revision === 2 ? s : undefined;
     }, 'revision 2 in force');
     expect(revised.periods.map((p) => p.revision)).toEqual([1, 1, 2, 2]);
-    const diff = await api<{ diff: { changed: { indicator: string; field: string; from: unknown; to: unknown }[] } }>(
-      stack,
-      'GET',
-      `/api/v1/contracts/${id}/revisions?from=1&to=2`,
-    );
+    const diff = await api<{
+      diff: { changed: { indicator: string; field: string; from: unknown; to: unknown }[] };
+    }>(stack, 'GET', `/api/v1/contracts/${id}/revisions?from=1&to=2`);
     expect(diff.body.diff.changed).toEqual([
       { indicator: 'immunisation', field: 'target', from: 85, to: 83 },
       { indicator: 'outpatient-wait', field: 'target', from: 70, to: 75 },
@@ -146,14 +174,22 @@ describe('a contract year', () => {
     await report('Q4', { ...onTime, immunisation: 90 });
 
     // The evaluation follows the last review; the principal signs it off by link.
-    const evaluationEmail = await waitForEmail(stack, (m) => m.subject.startsWith(`${id}: annual evaluation, year 1`), 'evaluation');
+    const evaluationEmail = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${id}: annual evaluation, year 1`),
+      'evaluation',
+    );
     expect(evaluationEmail.text).toContain('Evaluation document');
     const signoff = await mail('please sign off the evaluation of year 1');
     expect(signoff.to).toEqual([contract.principal.signatory.email]);
     const evaluated = await contractState(stack, id);
     expect(evaluated.stage).toBe('evaluation');
     // Immunisation's year value: the mean of the agreed actuals 85 (moderated), 85, 83, 90.
-    expect(evaluated.evaluation!.indicators.find((i) => i.id === 'immunisation')).toMatchObject({ actual: 85.75, target: 83, aggregation: 'mean' });
+    expect(evaluated.evaluation!.indicators.find((i) => i.id === 'immunisation')).toMatchObject({
+      actual: 85.75,
+      target: 83,
+      aggregation: 'mean',
+    });
     const firstRunHistory = await stack.client.workflow.getHandle(id, firstRunId).fetchHistory();
     expect((await decide(approvalLink(signoff), 'approve')).status).toBe(200);
 
@@ -167,7 +203,11 @@ describe('a contract year', () => {
     expect(renewedImmunisation).toMatchObject({ baseline: 85.75, target: 90.04 }); // max(83, 85.75) x 1.05
     const renewedDeaths = year2.revisions[0]!.indicators.find((i) => i.id === 'maternal-deaths')!;
     expect(renewedDeaths).toMatchObject({ baseline: 280, target: 266 }); // min(280, 280) x 0.95
-    const years = await api<{ years: { year: number; grade: string; signedOffAt?: string }[] }>(stack, 'GET', `/api/v1/contracts/${id}/years`);
+    const years = await api<{ years: { year: number; grade: string; signedOffAt?: string }[] }>(
+      stack,
+      'GET',
+      `/api/v1/contracts/${id}/years`,
+    );
     expect(years.body.years).toHaveLength(1);
     expect(years.body.years[0]).toMatchObject({ year: 1, grade: evaluated.evaluation!.grade });
     expect(years.body.years[0]!.signedOffAt).toBeDefined();
@@ -180,7 +220,9 @@ describe('a contract year', () => {
     await recordHistory(stack.client, 'contract-year-1', id, firstRunId);
 
     // Termination, confirmed by the principal through a link, ends the workflow.
-    const terminate = await api(stack, 'POST', `/api/v1/contracts/${id}/terminate`, { reason: 'Department merged into the new Health Authority' });
+    const terminate = await api(stack, 'POST', `/api/v1/contracts/${id}/terminate`, {
+      reason: 'Department merged into the new Health Authority',
+    });
     expect(terminate.status).toBe(202);
     const confirm = await mail('please confirm the termination');
     expect(confirm.text).toContain('Department merged into the new Health Authority');
@@ -192,12 +234,25 @@ describe('a contract year', () => {
     expect(ended.terminated!.reason).toBe('Department merged into the new Health Authority');
     await mail('terminated');
     await recordHistory(stack.client, 'contract-year-2-terminated', id);
-    const audit = await api<{ events: { event: string; by?: string }[] }>(stack, 'GET', `/api/v1/contracts/${id}/audit`);
+    const audit = await api<{ events: { event: string; by?: string }[] }>(
+      stack,
+      'GET',
+      `/api/v1/contracts/${id}/audit`,
+    );
     // API actions are recorded with the token that made them.
     expect(audit.body.events.find((e) => e.event === 'report-accepted')!.by).toMatch(/\(admin\)$/);
     expect(audit.body.events.find((e) => e.event === 'terminate-requested')!.by).toMatch(/\(admin\)$/);
     const kinds = new Set(audit.body.events.map((e) => e.event));
-    for (const event of ['revision-proposed', 'signed', 'report-accepted', 'moderated', 'ladder:escalate-to-principal', 'evaluated', 'renewed', 'terminated']) {
+    for (const event of [
+      'revision-proposed',
+      'signed',
+      'report-accepted',
+      'moderated',
+      'ladder:escalate-to-principal',
+      'evaluated',
+      'renewed',
+      'terminated',
+    ]) {
       expect(kinds).toContain(event);
     }
     expect(subjects().filter((s) => s.includes('please sign revision 1'))).toHaveLength(2);

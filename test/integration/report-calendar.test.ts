@@ -1,32 +1,24 @@
 // Reminders and due dates on durable timers, on the time-skipping test server: weeks pass in seconds.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { testServerPath } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
-import { adminToken, installQuietRuntime, messages, startTestStack, waitFor } from '../support/stack.js';
+import { adminToken, messages, waitFor } from '../support/stack.js';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
 let stack: Stack;
+let running: TimeSkippingStack | undefined;
 
 beforeAll(async () => {
-  const path = testServerPath();
-  if (!path)
-    throw new Error(
-      'No time-skipping test server: run `node scripts/provision-temporal.mjs` (npm install does).',
-    );
-  installQuietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path } },
-  });
-  stack = await startTestStack({ env: { TEMPORAL_ADDRESS: env.address } });
+  running = await startTimeSkippingStack();
+  ({ env, stack } = running);
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  await env?.teardown();
+  await running?.stop();
 });
 
 describe('the reporting calendar', () => {
@@ -88,7 +80,9 @@ describe('the reporting calendar', () => {
     expect(await late.json()).toEqual({ period: 'Q1', late: true });
     const rereviewed = await waitFor(async () => {
       const state = await contractState(stack, contract.id);
-      return state.periods[0]!.superseded.length === 1 && state.periods[0]!.review?.documentUrl ? state : undefined;
+      return state.periods[0]!.superseded.length === 1 && state.periods[0]!.review?.documentUrl
+        ? state
+        : undefined;
     }, 'Q1 reviewed again');
     expect(rereviewed.periods[0]!.review!.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
     expect(rereviewed.periods[0]!.superseded[0]!.score).toBe(5);

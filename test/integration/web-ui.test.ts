@@ -24,7 +24,11 @@ describe('the web UI in a browser', () => {
   it('lets a signatory agree from the emailed link, then shows the contract moving on', async () => {
     const contract = exampleContract({ id: uniqueId('PC-WEB') });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
-    const email = await waitForEmail(stack, (m) => m.subject === `${contract.id}: please agree to revision 1`, 'agree');
+    const email = await waitForEmail(
+      stack,
+      (m) => m.subject === `${contract.id}: please agree to revision 1`,
+      'agree',
+    );
     const page = await browser.newPage();
 
     await page.goto(`${stack.urls.app}/outbox`);
@@ -49,7 +53,9 @@ describe('the web UI in a browser', () => {
 
     // The same link, opened again, says the decision is taken and offers no buttons.
     await page.goto(approvalLink(email));
-    expect(await page.locator('main').textContent()).toContain('This decision was already taken: approve by B. Wanjiru');
+    expect(await page.locator('main').textContent()).toContain(
+      'This decision was already taken: approve by B. Wanjiru',
+    );
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     await page.close();
   });

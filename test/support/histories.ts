@@ -7,7 +7,12 @@ import { projectRoot } from '../../cli/temporal-binaries.js';
 
 export const historiesDir = join(projectRoot, 'test', 'histories');
 
-export async function recordHistory(client: Client, name: string, workflowId: string, runId?: string): Promise<void> {
+export async function recordHistory(
+  client: Client,
+  name: string,
+  workflowId: string,
+  runId?: string,
+): Promise<void> {
   if (process.env.COVENANT_RECORD_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   mkdirSync(historiesDir, { recursive: true });

@@ -1,0 +1,37 @@
+// A Covenant stack on the Java time-skipping test server: months of calendar pass in seconds.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Stack } from '../../cli/stack.js';
+import { testServerPath } from '../../cli/temporal-binaries.js';
+import { installQuietRuntime, startTestStack } from './stack.js';
+
+export interface TimeSkippingStack {
+  env: TestWorkflowEnvironment;
+  stack: Stack;
+  stop(): Promise<void>;
+}
+
+export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
+  const path = testServerPath();
+  if (!path)
+    throw new Error(
+      'No time-skipping test server: run `node scripts/provision-temporal.mjs` (npm install does).',
+    );
+  installQuietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+  });
+  try {
+    const stack = await startTestStack({ env: { TEMPORAL_ADDRESS: env.address } });
+    return {
+      env,
+      stack,
+      stop: async () => {
+        await stack.stop();
+        await env.teardown();
+      },
+    };
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+}
