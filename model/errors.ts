@@ -30,3 +30,6 @@ export class CovenantError extends Error {
 export function pointer(...segments: (string | number)[]): string {
   return segments.map((s) => '/' + String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
 }
+
+/** The failure type of an email the mail relay refused for good (5xx): not retried, recorded. */
+export const MAIL_REJECTED = 'mail-rejected';

@@ -171,6 +171,8 @@ export interface YearSummary {
   reviews: { period: string; score: number; grade: string }[];
   documentUrl?: string;
   signedOffAt?: string;
+  /** The year's decisions, signatures included, as they were recorded. */
+  decisions?: Decision[];
 }
 
 export interface SigningDocument {

@@ -4,6 +4,7 @@
 // Handlers validate and change state; the main loop does the side effects (emails, documents)
 // and sleeps on durable timers until the calendar or a person asks for something.
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -13,6 +14,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities, EmailTemplate } from '../activities/index.js';
+import { MAIL_REJECTED } from '../model/errors.js';
 import { addDays, addMonths, DAY, endOfDay, formatDate } from '../model/calendar.js';
 import type { ContractInput, Indicator, Person } from '../model/contract.js';
 import { hasEnded, reportDueDate, reportingPeriods } from '../model/periods.js';
@@ -173,7 +175,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       ...(reason ? { reason } : {}),
     };
     state.pendingApprovals.push(approval);
-    outbox.push({ type: 'approval', approval });
+    outbox.push({ type: 'approval', approval: { ...approval } });
     return approval;
   }
 
@@ -272,6 +274,19 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
           if (!known.has(id)) throw invalid(`/targets/${escapePointer(id)}`, `Unknown indicator '${id}'.`);
           if (!Number.isFinite(target)) throw invalid(`/targets/${escapePointer(id)}`, 'Must be a number.');
         }
+        // Revised targets pass the same vetting guards as the signed ones.
+        const revised = current().indicators.map((i) =>
+          i.id in input.targets ? { ...i, target: input.targets[i.id]! } : i,
+        );
+        const failure = runGuards(ruleSet, revised)[0];
+        if (failure) {
+          const at = /^\/indicators\/(\d+)$/.exec(failure.pointer);
+          const id = at ? revised[Number(at[1])]!.id : undefined;
+          throw invalid(
+            id ? `/targets/${escapePointer(id)}` : '/targets',
+            `[${failure.guard}] ${failure.message}`,
+          );
+        }
       },
     },
   );
@@ -308,6 +323,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     },
     {
       validator: (input: DecisionInput) => {
+        if (state.stage === 'closed' || state.stage === 'terminated')
+          throw conflict(`The contract is ${state.stage}.`);
         const approval = state.pendingApprovals.find((a) => a.id === input.approvalId);
         if (!approval) {
           const taken = state.decisions.find((d) => d.approvalId === input.approvalId);
@@ -387,11 +404,14 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         if (approved) {
           state.evaluation!.signedOff = { by: approval.approver, at: nowIso() };
         } else {
+          // The figures stay open to moderation (which evaluates again); until then the principal
+          // keeps a sign-off to give, so the year can never be left without a way forward.
           email(`${approval.id}/rejected`, everyone(), 'decision-rejected', {
             approval,
             comment: input.comment ?? '',
             revision: approval.revision,
           });
+          ask('signoff', 'principal', sequenceId('signoff'));
         }
         return;
       case 'terminate':
@@ -527,13 +547,27 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         const firstReview = period.superseded[0] ?? period.review;
         if (!firstReview)
           throw conflict(`${period.id} has not been reviewed yet: moderation follows the review.`);
-        if (nowMs() > Date.parse(firstReview.reviewedAt) + ruleSet.moderation.windowDays * DAY) {
+        // Under evaluation the figures stay open until the sign-off; before, each period has its window.
+        const windowEnds = Date.parse(firstReview.reviewedAt) + ruleSet.moderation.windowDays * DAY;
+        if (state.stage === 'active' && nowMs() > windowEnds) {
           throw conflict(
             `The moderation window of ${period.id} closed ${ruleSet.moderation.windowDays} days after its review.`,
           );
         }
+        if (Object.keys(input.values).length === 0) throw invalid('/values', 'Name at least one indicator.');
         const values = Object.fromEntries(Object.entries(input.values).map(([id, v]) => [id, v.actual]));
         checkActuals(values, '/values', revisionOf(period).indicators, '/actual');
+        // The handler scores the moderated figures: a rule set that cannot score them is refused here.
+        try {
+          scorePeriod(
+            ruleSet,
+            revisionOf(period).indicators,
+            { ...agreedActuals(period), ...values },
+            period.id,
+          );
+        } catch (err) {
+          throw invalid('/values', err instanceof Error ? err.message : String(err));
+        }
         for (const [id, value] of Object.entries(input.values)) {
           if (!value.reason.trim())
             throw invalid(`/values/${escapePointer(id)}/reason`, 'Every moderation needs a reason.');
@@ -649,8 +683,13 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   function shiftCalendar(pausedMs: number): void {
     const days = Math.ceil(pausedMs / DAY);
     for (const p of state.periods) if (!p.report) p.due = addDays(p.due, days);
-    for (const a of state.pendingApprovals)
+    // Each pending decision gets a fresh link with the moved expiry (a link carries its expiry).
+    for (const a of state.pendingApprovals) {
       a.expiresAt = new Date(Date.parse(a.expiresAt) + pausedMs).toISOString();
+      a.reminded = false;
+      a.resends += 1;
+      outbox.push({ type: 'approval', approval: { ...a } });
+    }
   }
 
   /** Does what the calendar asks for now; returns the next instant it will ask for something. */
@@ -662,6 +701,9 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     };
 
     for (const approval of state.pendingApprovals) {
+      // While suspended, only the decisions that can still be taken are chased.
+      if (state.stage === 'suspended' && approval.kind !== 'resume' && approval.kind !== 'terminate')
+        continue;
       const remindAt = Date.parse(approval.expiresAt) - ruleSet.approvals.reminderDaysBefore * DAY;
       if (!approval.reminded && now >= remindAt && now < Date.parse(approval.expiresAt)) {
         approval.reminded = true;
@@ -756,29 +798,49 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       await condition(() => outbox.length > 0);
       sending = true;
       const message = outbox.shift()!;
-      if (message.type === 'approval') {
-        const { approval } = message;
-        const terms = state.revisions[approval.revision - 1];
-        await requestApproval({
-          contract: summary(),
-          approval,
-          indicators: terms?.indicators ?? [],
-          ...(approval.kind === 'sign' && state.signing ? { signing: state.signing } : {}),
-          ...(approval.kind === 'signoff' && state.evaluation ? { evaluation: state.evaluation } : {}),
-          ...(approval.kind === 'revise' && terms
-            ? { previous: state.revisions[state.revision - 1]!.indicators }
-            : {}),
-        });
+      try {
+        await send(message);
+      } catch (err) {
+        // A relay's permanent refusal (e.g. no such mailbox) must not hold up every later message.
+        if (!(
+          err instanceof ActivityFailure &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === MAIL_REJECTED
+        )) {
+          throw err;
+        }
         log(
-          `email:approval-${approval.kind}${approval.reminded ? '-reminder' : ''}`,
-          approval.approver,
-          approval.id,
+          'email-failed',
+          message.type === 'approval' ? message.approval.approver : message.to.map((p) => p.email).join(', '),
+          err.cause.message,
         );
-      } else {
-        await sendEmail({ key: message.key, to: message.to, template: message.template, data: message.data });
-        log(`email:${message.template}`, message.to.map((p) => p.email).join(', '));
       }
       sending = false;
+    }
+  }
+
+  async function send(message: Outgoing): Promise<void> {
+    if (message.type === 'approval') {
+      const { approval } = message;
+      const terms = state.revisions[approval.revision - 1];
+      await requestApproval({
+        contract: summary(),
+        approval,
+        indicators: terms?.indicators ?? [],
+        ...(approval.kind === 'sign' && state.signing ? { signing: state.signing } : {}),
+        ...(approval.kind === 'signoff' && state.evaluation ? { evaluation: state.evaluation } : {}),
+        ...(approval.kind === 'revise' && terms
+          ? { previous: state.revisions[state.revision - 1]!.indicators }
+          : {}),
+      });
+      log(
+        `email:approval-${approval.kind}${approval.reminded ? '-reminder' : ''}`,
+        approval.approver,
+        approval.id,
+      );
+    } else {
+      await sendEmail({ key: message.key, to: message.to, template: message.template, data: message.data });
+      log(`email:${message.template}`, message.to.map((p) => p.email).join(', '));
     }
   }
 
@@ -806,6 +868,9 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
         revision,
       });
       state.signing = { revision: revision.number, url: document.path, sha256: document.sha256 };
+      // Terminated or suspended while the document was stored: that decision stands (a suspended
+      // contract comes back to vetting when it resumes, and vets again).
+      if (state.stage !== 'vetting') return;
       state.stage = 'signing';
       ask('sign', 'principal', `y${state.year}-r${revision.number}-sign-principal`);
       ask('sign', 'unit', `y${state.year}-r${revision.number}-sign-unit`);
@@ -831,6 +896,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       version,
     });
     period.review.documentUrl = document.path;
+    if (state.stage === 'terminated') return;
     const key = `${period.id}/review${version > 1 ? `-v${version}` : ''}`;
     email(key, everyone(), 'review-published', {
       period,
@@ -857,6 +923,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     evaluationStale = false;
     const year = evaluateYear(ruleSet, current().indicators, state.periods);
     const round = state.log.filter((l) => l.event === 'evaluated' && l.year === state.year).length + 1;
+    // An older round's sign-off must not sign off this one: withdraw it before anything awaits.
+    state.pendingApprovals = state.pendingApprovals.filter((a) => a.kind !== 'signoff');
     state.evaluation = { at: nowIso(), ...year };
     log('evaluated', undefined, `${year.score} ${year.grade}${round > 1 ? ` (round ${round})` : ''}`);
     updateSearchAttributes();
@@ -867,7 +935,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       round,
     });
     state.evaluation.documentUrl = document.path;
-    state.pendingApprovals = state.pendingApprovals.filter((a) => a.kind !== 'signoff');
+    // Suspended or terminated meanwhile: a resumed contract evaluates again; a terminated one stops.
+    if (state.stage !== 'evaluation') {
+      evaluationStale = true;
+      return;
+    }
     email(`evaluation-${round}`, everyone(), 'evaluation-published', {
       evaluation: state.evaluation,
       documentUrl: document.url,
@@ -887,6 +959,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       reviews: state.periods.map((p) => ({ period: p.id, score: p.review!.score, grade: p.review!.grade })),
       ...(evaluation.documentUrl ? { documentUrl: evaluation.documentUrl } : {}),
       ...(evaluation.signedOff ? { signedOffAt: evaluation.signedOff.at } : {}),
+      decisions: state.decisions,
     };
     if (state.renewal === 'none') {
       state.years.push(finished);
@@ -903,8 +976,16 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       period: { ...state.period, start, end: addDays(addMonths(start, 12), -1) },
       indicators: renewIndicators(ruleSet, current().indicators, evaluation.indicators),
     };
-    log('renewed', undefined, `year ${state.year + 1}: ${start} to ${next.period.end}`);
     await condition(() => mailSent() && allHandlersFinished());
+    // A termination confirmed while the last emails went out ends the contract instead.
+    if (state.stage === 'terminated') {
+      state.years.push(finished);
+      log('terminated', undefined, state.terminated?.reason);
+      updateSearchAttributes();
+      await condition(() => mailSent() && allHandlersFinished());
+      return state;
+    }
+    log('renewed', undefined, `year ${state.year + 1}: ${start} to ${next.period.end}`);
     return continueAsNew<typeof contractWorkflow>({
       contract: next,
       ruleSet,
@@ -935,9 +1016,10 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       continue;
     }
     if (reviewQueue.length > 0 && state.stage !== 'suspended') {
-      const period = state.periods.find((p) => p.id === reviewQueue[0])!;
+      // Off the queue before the review starts: a report or moderation arriving meanwhile queues it again.
+      const id = reviewQueue.shift();
+      const period = state.periods.find((p) => p.id === id)!;
       await review(period);
-      reviewQueue.shift();
       continue;
     }
     if (state.stage === 'evaluation' && (!state.evaluation || evaluationStale)) {
@@ -947,8 +1029,14 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     if (state.stage === 'evaluation' && state.evaluation?.signedOff) return finishYear();
 
     const next = runCalendar();
-    if (reviewQueue.length > 0) continue;
+    const reviewsDue = () => reviewQueue.length > 0 && state.stage !== 'suspended';
+    if (reviewsDue()) continue;
     if (state.stage === 'active' && readyForEvaluation()) {
+      // Targets can no longer change for a period: a mid-year revision still awaiting approval lapses.
+      for (const a of state.pendingApprovals.filter((p) => p.kind === 'revise')) {
+        state.revisions[a.revision - 1]!.status = 'superseded';
+      }
+      state.pendingApprovals = state.pendingApprovals.filter((a) => a.kind !== 'revise');
       state.stage = 'evaluation';
       log('evaluation-started');
       continue;
@@ -956,7 +1044,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     updateSearchAttributes();
     const seen = changes;
     const stage = state.stage;
-    const woken = () => changes !== seen || reviewQueue.length > 0 || state.stage !== stage;
+    const woken = () => changes !== seen || reviewsDue() || state.stage !== stage;
     if (next === undefined) await condition(woken);
     else await condition(woken, Math.max(1, next - nowMs()));
   }

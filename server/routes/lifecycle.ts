@@ -105,7 +105,10 @@ export function lifecycleRoutes(client: Client): Router {
 
   router.get('/:id/audit', async (req, res) => {
     const state = await handle(req.params.id).query(stateQuery);
-    res.json({ events: state.log, decisions: state.decisions });
+    res.json({
+      events: state.log,
+      decisions: [...state.years.flatMap((y) => y.decisions ?? []), ...state.decisions],
+    });
   });
 
   router.post('/:id/mid-year-revisions', async (req, res) => {

@@ -66,7 +66,17 @@ describe('a back-dated contract', () => {
     const document = await fetch(stack.urls.app + evaluated.evaluation!.documentUrl!);
     expect(await document.text()).toContain('Year score <strong>3.25</strong>');
 
-    expect((await decide(approvalLink(signoff), 'approve', 'Agreed at the moderation meeting')).status).toBe(
+    // A rejected sign-off leaves the year open (figures can still be moderated) with a fresh sign-off to give.
+    expect((await decide(approvalLink(signoff), 'reject', 'Q1 evidence still under audit')).status).toBe(200);
+    const again = await waitForEmail(
+      stack,
+      (m) =>
+        m.subject === `${id}: please sign off the evaluation of year 1` &&
+        approvalLink(m) !== approvalLink(signoff),
+      'a fresh sign-off request',
+    );
+    expect((await contractState(stack, id)).stage).toBe('evaluation');
+    expect((await decide(approvalLink(again), 'approve', 'Agreed at the moderation meeting')).status).toBe(
       200,
     );
     const renewed: ContractState = await waitFor(async () => {

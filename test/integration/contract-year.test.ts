@@ -137,6 +137,13 @@ describe('a contract year', () => {
     expect(lateReviewed.periods[1]!.review!.score).toBe(3);
 
     // Mid-year revision of targets, approved by both signatories through their links.
+    const timid = await api(stack, 'POST', `/api/v1/contracts/${id}/mid-year-revisions`, {
+      proposedBy: 'unit',
+      targets: { immunisation: 70 },
+      justification: 'Below the baseline of 78',
+    });
+    expect(timid.status).toBe(400);
+    expect(timid.body).toMatchObject({ errors: [{ pointer: '/targets/immunisation' }] });
     const proposal = await api(stack, 'POST', `/api/v1/contracts/${id}/mid-year-revisions`, {
       proposedBy: 'unit',
       targets: { immunisation: 83, 'outpatient-wait': 75 },
