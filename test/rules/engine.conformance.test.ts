@@ -6,7 +6,7 @@ import { evaluate, explain, interpret } from '../../rules/engine/index.js';
 type Case = [rule: unknown, data: unknown, expected: unknown];
 
 const suite = JSON.parse(
-  readFileSync(new URL('../../../shared/conformance/jsonlogic-tests.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/jsonlogic/tests.json', import.meta.url), 'utf8'),
 ) as (Case | string)[];
 
 // Section comments are bare strings; each case is labelled with its section and index.
