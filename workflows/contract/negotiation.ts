@@ -1,0 +1,125 @@
+// Negotiation in rounds and vetting: either party proposes a revision, the other agrees by link;
+// agreed terms pass the rule set's vetting guards, are rendered as the contract document, and
+// both signatories are asked to sign it.
+import { setHandler } from '@temporalio/workflow';
+import type { Indicator } from '../../model/contract.js';
+import type { PartyRole } from '../../model/state.js';
+import { runGuards } from '../../rules/scoring.js';
+import { nowIso } from '../clock.js';
+import { proposeRevisionUpdate, type ProposalInput } from '../messages.js';
+import { storeContractDocument } from './activities.js';
+import {
+  ask,
+  currentRevision,
+  email,
+  everyone,
+  log,
+  otherParty,
+  signatory,
+  summary,
+  type ContractContext,
+} from './context.js';
+import { conflict, invalid } from './failures.js';
+import { updateSearchAttributes } from './search-attributes.js';
+
+export function registerNegotiation(ctx: ContractContext): void {
+  setHandler(
+    proposeRevisionUpdate,
+    (proposal) => {
+      ctx.changes++;
+      return {
+        revision: propose(ctx, proposal.indicators, proposal.proposedBy, proposal.note, proposal.actor),
+      };
+    },
+    {
+      validator: (proposal: ProposalInput) => {
+        if (ctx.state.stage !== 'negotiation') {
+          throw conflict(
+            `Revisions can be proposed during negotiation; the contract is in ${ctx.state.stage}.`,
+          );
+        }
+        checkUniqueIds(proposal.indicators);
+      },
+    },
+  );
+}
+
+/** A new revision of the terms, superseding the one pending; the other party is asked to agree. */
+export function propose(
+  ctx: ContractContext,
+  indicators: Indicator[],
+  proposedBy: PartyRole,
+  note?: string,
+  actor?: string,
+): number {
+  const { state } = ctx;
+  for (const r of state.revisions) if (r.status === 'proposed') r.status = 'superseded';
+  state.pendingApprovals = state.pendingApprovals.filter(
+    (a) => a.kind === 'terminate' || a.kind === 'suspend',
+  );
+  const number = state.revisions.length + 1;
+  state.revisions.push({
+    number,
+    indicators,
+    proposedBy,
+    proposedAt: nowIso(),
+    kind: 'negotiation',
+    status: 'proposed',
+    ...(note ? { note } : {}),
+  });
+  state.revision = number;
+  state.stage = 'negotiation';
+  log(
+    ctx,
+    'revision-proposed',
+    actor ?? signatory(ctx, proposedBy),
+    `revision ${number} for the ${proposedBy}${note ? `: ${note}` : ''}`,
+  );
+  const other = otherParty(proposedBy);
+  ask(ctx, 'agree', other, `y${state.year}-r${number}-agree-${other}`);
+  return number;
+}
+
+/** Runs the vetting guards on the agreed revision; passed, the terms go to both signatories. */
+export async function vet(ctx: ContractContext): Promise<void> {
+  const { state, ruleSet } = ctx;
+  const revision = currentRevision(ctx);
+  const failures = runGuards(ruleSet, revision.indicators);
+  state.vetting = { revision: revision.number, at: nowIso(), passed: failures.length === 0, failures };
+  log(
+    ctx,
+    failures.length === 0 ? 'vetting-passed' : 'vetting-failed',
+    undefined,
+    failures.map((f) => f.guard).join(', '),
+  );
+  if (failures.length > 0) {
+    revision.status = 'failed-vetting';
+    state.stage = 'negotiation';
+    email(ctx, `r${revision.number}/vetting-failed`, everyone(ctx), 'vetting-failed', {
+      revision: revision.number,
+      failures,
+    });
+  } else {
+    const document = await storeContractDocument({
+      contract: { ...summary(ctx), period: state.period, managers: state.managers },
+      revision,
+    });
+    state.signing = { revision: revision.number, url: document.path, sha256: document.sha256 };
+    // Terminated or suspended while the document was stored: that decision stands (a suspended
+    // contract comes back to vetting when it resumes, and vets again).
+    if (state.stage !== 'vetting') return;
+    state.stage = 'signing';
+    ask(ctx, 'sign', 'principal', `y${state.year}-r${revision.number}-sign-principal`);
+    ask(ctx, 'sign', 'unit', `y${state.year}-r${revision.number}-sign-unit`);
+  }
+  updateSearchAttributes(ctx);
+}
+
+function checkUniqueIds(indicators: Indicator[]): void {
+  const seen = new Set<string>();
+  indicators.forEach((indicator, i) => {
+    if (seen.has(indicator.id))
+      throw invalid(`/indicators/${i}/id`, `Duplicate indicator id '${indicator.id}'.`);
+    seen.add(indicator.id);
+  });
+}

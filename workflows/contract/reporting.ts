@@ -1,0 +1,205 @@
+// Quarterly reports, their reviews and moderation: the unit reports a period once it is over; the
+// period is scored with the pinned rule set, a review document is stored and the parties told;
+// a manager may moderate reviewed figures, which reviews the period again.
+import { setHandler } from '@temporalio/workflow';
+import { DAY, endOfDay } from '../../model/calendar.js';
+import type { Indicator } from '../../model/contract.js';
+import { hasEnded } from '../../model/periods.js';
+import type { Recipient } from '../../model/ruleset.js';
+import type { PeriodState } from '../../model/state.js';
+import { agreedActuals } from '../../rules/evaluation.js';
+import { scorePeriod } from '../../rules/scoring.js';
+import { nowIso, nowMs } from '../clock.js';
+import { moderateUpdate, submitReportUpdate, type ModerationInput, type ReportInput } from '../messages.js';
+import { storeReviewDocument } from './activities.js';
+import { email, everyone, log, recipients, revisionOf, summary, type ContractContext } from './context.js';
+import { conflict, escapePointer, forbidden, invalid } from './failures.js';
+import { updateSearchAttributes } from './search-attributes.js';
+
+export function registerReporting(ctx: ContractContext): void {
+  const { state, ruleSet } = ctx;
+
+  setHandler(
+    submitReportUpdate,
+    (report) => {
+      ctx.changes++;
+      const period = state.periods.find((p) => p.id === report.period)!;
+      period.report = {
+        actuals: report.actuals,
+        submittedAt: nowIso(),
+        late: nowMs() >= endOfDay(period.due),
+      };
+      state.late = state.periods.some((p) => p.late && !p.report);
+      log(
+        ctx,
+        'report-accepted',
+        report.actor ?? state.unit.name,
+        `${period.id}${period.report.late ? ' (late)' : ''}`,
+      );
+      queueReview(ctx, period.id);
+      return { period: period.id, late: period.report.late };
+    },
+    {
+      validator: (report: ReportInput) => {
+        if (state.stage !== 'active')
+          throw conflict(`Reports are accepted while the contract is active; it is in ${state.stage}.`);
+        const period = state.periods.find((p) => p.id === report.period);
+        if (!period) {
+          throw invalid(
+            '/period',
+            `Unknown period '${report.period}'; this contract has ${state.periods.map((p) => p.id).join(', ')}.`,
+          );
+        }
+        if (!hasEnded(period, nowMs()))
+          throw conflict(`${period.id} ends on ${period.end}; report it after that.`);
+        if (period.report)
+          throw conflict(`${period.id} has already been reported; a manager may moderate its figures.`);
+        checkActuals(report.actuals, '/actuals', revisionOf(ctx, period).indicators);
+      },
+    },
+  );
+
+  setHandler(
+    moderateUpdate,
+    (input) => {
+      ctx.changes++;
+      const period = state.periods.find((p) => p.id === input.period)!;
+      const before = agreedActuals(period);
+      for (const [indicator, value] of Object.entries(input.values)) {
+        period.moderations.push({
+          indicator,
+          from: before[indicator] ?? null,
+          to: value.actual,
+          reason: value.reason,
+          by: input.by,
+          at: nowIso(),
+        });
+        log(
+          ctx,
+          'moderated',
+          input.by,
+          `${period.id} ${indicator}: ${before[indicator] ?? 'none'} -> ${value.actual ?? 'none'} (${value.reason})`,
+        );
+      }
+      queueReview(ctx, period.id);
+      if (state.stage === 'evaluation') ctx.evaluationStale = true;
+      const rescored = scorePeriod(
+        ruleSet,
+        revisionOf(ctx, period).indicators,
+        agreedActuals(period),
+        period.id,
+      );
+      return { period: period.id, score: rescored.score, grade: rescored.grade };
+    },
+    {
+      validator: (input: ModerationInput) => {
+        if (state.stage !== 'active' && state.stage !== 'evaluation') {
+          throw conflict(
+            `Figures can be moderated while the contract is active or under evaluation; it is in ${state.stage}.`,
+          );
+        }
+        if (state.evaluation?.signedOff)
+          throw conflict('The evaluation is signed off: the figures are final.');
+        if (!state.managers.some((m) => m.email.toLowerCase() === input.by.email.toLowerCase())) {
+          throw forbidden(`${input.by.email} is not a manager of this contract.`);
+        }
+        const period = state.periods.find((p) => p.id === input.period);
+        if (!period) throw invalid('/period', `Unknown period '${input.period}'.`);
+        const firstReview = period.superseded[0] ?? period.review;
+        if (!firstReview)
+          throw conflict(`${period.id} has not been reviewed yet: moderation follows the review.`);
+        // Under evaluation the figures stay open until the sign-off; before, each period has its window.
+        const windowEnds = Date.parse(firstReview.reviewedAt) + ruleSet.moderation.windowDays * DAY;
+        if (state.stage === 'active' && nowMs() > windowEnds) {
+          throw conflict(
+            `The moderation window of ${period.id} closed ${ruleSet.moderation.windowDays} days after its review.`,
+          );
+        }
+        if (Object.keys(input.values).length === 0) throw invalid('/values', 'Name at least one indicator.');
+        const values = Object.fromEntries(Object.entries(input.values).map(([id, v]) => [id, v.actual]));
+        checkActuals(values, '/values', revisionOf(ctx, period).indicators, '/actual');
+        // The handler scores the moderated figures: a rule set that cannot score them is refused here.
+        try {
+          scorePeriod(
+            ruleSet,
+            revisionOf(ctx, period).indicators,
+            { ...agreedActuals(period), ...values },
+            period.id,
+          );
+        } catch (err) {
+          throw invalid('/values', err instanceof Error ? err.message : String(err));
+        }
+        for (const [id, value] of Object.entries(input.values)) {
+          if (!value.reason.trim())
+            throw invalid(`/values/${escapePointer(id)}/reason`, 'Every moderation needs a reason.');
+        }
+      },
+    },
+  );
+}
+
+/** Queues a period for review, once. */
+export function queueReview(ctx: ContractContext, periodId: string): void {
+  if (!ctx.reviewQueue.includes(periodId)) ctx.reviewQueue.push(periodId);
+}
+
+/** Scores a period with the agreed figures, stores its review document and tells the parties. */
+export async function review(ctx: ContractContext, period: PeriodState): Promise<void> {
+  const { state, ruleSet } = ctx;
+  if (period.review) period.superseded.push(period.review);
+  const version = period.superseded.length + 1;
+  const result = scorePeriod(ruleSet, revisionOf(ctx, period).indicators, agreedActuals(period), period.id);
+  period.review = { reviewedAt: nowIso(), revision: period.revision, ...result };
+  log(
+    ctx,
+    'reviewed',
+    undefined,
+    `${period.id}${version > 1 ? ` (v${version})` : ''}: ${result.score} ${result.grade}`,
+  );
+  updateSearchAttributes(ctx);
+  const document = await storeReviewDocument({
+    contract: summary(ctx),
+    period,
+    review: period.review,
+    version,
+  });
+  period.review.documentUrl = document.path;
+  if (state.stage === 'terminated') return;
+  const key = `${period.id}/review${version > 1 ? `-v${version}` : ''}`;
+  email(ctx, key, everyone(ctx), 'review-published', {
+    period,
+    review: period.review,
+    documentUrl: document.url,
+    version,
+  });
+  for (const escalation of period.review.escalations) {
+    email(
+      ctx,
+      `${key}/escalation/${escalation.id}`,
+      recipients(ctx, escalation.notify as Recipient[]),
+      'escalation',
+      {
+        period,
+        review: period.review,
+        escalation,
+        documentUrl: document.url,
+      },
+    );
+  }
+}
+
+/** Every figure names a known indicator and is a finite number or null. */
+export function checkActuals(
+  actuals: Record<string, unknown>,
+  at: string,
+  indicators: Indicator[],
+  suffix = '',
+): void {
+  const known = new Set(indicators.map((i) => i.id));
+  for (const [id, value] of Object.entries(actuals)) {
+    if (!known.has(id)) throw invalid(`${at}/${escapePointer(id)}`, `Unknown indicator '${id}'.`);
+    if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw invalid(`${at}/${escapePointer(id)}${suffix}`, 'Must be a number or null.');
+    }
+  }
+}
