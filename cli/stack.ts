@@ -1,14 +1,18 @@
 // Wires one Covenant stack: Temporal (embedded dev server or TEMPORAL_ADDRESS), the mail catcher
 // (or SMTP_URL), the HTTP server and the worker. Used by `npm start` and by the integration tests.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+//
+// The HTTP server listens first and answers 503 with Retry-After until the stack is ready, so no
+// connection made during start is ever left unanswered. Stopping goes in the reverse order: the
+// HTTP server stops taking requests, the worker drains (activities in flight finish and report to
+// Temporal), the mail goes, and Temporal stops last.
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { DocumentStore } from '../activities/documents.js';
 import { Mailer } from '../activities/mailer.js';
+import { SentMailLog } from '../activities/sent-mail-log.js';
 import { createApp } from '../server/app.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { FileTokenStore, type TokenStore } from '../server/auth/token-store.js';
@@ -17,8 +21,10 @@ import { OutboxStore } from '../server/outbox-store.js';
 import { Templates } from '../templates/index.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
+import { listen, type HttpServer } from './http-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { projectRoot, temporalCliPath } from './temporal-binaries.js';
+import { connectClient, connectWorker } from './temporal-connection.js';
 import { startDevServer } from './temporal-dev-server.js';
 
 export interface Stack {
@@ -30,27 +36,85 @@ export interface Stack {
   tokens: TokenStore;
   /** The built-in SMTP catcher, stopped and started again on its port by the relay-outage test. */
   mailCatcher?: { stop(): Promise<void>; start(): Promise<void> };
+  /** How long each phase of the start took, in order. */
+  phases: Phase[];
   stop(): Promise<void>;
+}
+
+export interface Phase {
+  name: string;
+  ms: number;
 }
 
 export interface StackOptions {
   /** A prebuilt workflow bundle (tests build one per run); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
+  /** Aborting it stops a start under way (Ctrl-C while waiting for Temporal). */
+  signal?: AbortSignal;
+  /** Told of each phase as it ends. */
+  onPhase?: (phase: Phase) => void;
+  /** A server already listening (`npm start` listens before loading the rest). */
+  http?: HttpServer;
+  /** Told once when an external Temporal does not answer yet (the start keeps trying). */
+  onWaiting?: (message: string) => void;
 }
+
+/** The bundler's progress lines are noise at start; its warnings and errors are not. */
+const QUIET = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/** How long in-flight activities may take to finish when the worker stops. */
+const WORKER_SHUTDOWN_GRACE = '10 seconds';
+/** How long an HTTP request under way may take to finish when the server stops. */
+const HTTP_DRAIN_MS = 5_000;
 
 export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
   const stops: (() => Promise<void> | void)[] = [];
+  let http: HttpServer | undefined = options.http;
+  // The HTTP server stops taking requests first; the rest stops in the reverse order of its start.
   const stop = async () => {
+    await http?.close(HTTP_DRAIN_MS);
     for (const fn of stops.reverse()) await fn();
   };
+  const phases: Phase[] = [];
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await work();
+    const done = { name, ms: Date.now() - started };
+    phases.push(done);
+    options.onPhase?.(done);
+    return result;
+  };
   try {
-    const temporal = await startTemporal(config);
+    // Listening first: a request made while the stack starts gets 503, never silence.
+    http ??= await listen(config.port, config.host);
+    const port = http.port;
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    // Bundling the workflows takes seconds of CPU: it runs while Temporal starts.
+    const bundle: Promise<WorkflowBundleOption> = options.workflowBundlePath
+      ? Promise.resolve({ codePath: options.workflowBundlePath })
+      : bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: QUIET });
+    bundle.catch(() => {}); // awaited below; a start that fails earlier must not leave it unhandled
+
+    const temporal = await phase('Temporal', () => startTemporal(config));
     stops.push(() => temporal.stop());
 
-    const connection = await Connection.connect({ address: temporal.address });
+    const wait = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+    };
+    const connection = await phase('connecting to Temporal', () => connectClient(temporal.address, wait));
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    await ensureSearchAttributes(client, config.temporalNamespace, SEARCH_ATTRIBUTES);
+    await phase('search attributes', () =>
+      ensureSearchAttributes(client, config.temporalNamespace, SEARCH_ATTRIBUTES),
+    );
 
     let outbox: OutboxStore | undefined;
     let catcher: MailCatcher | undefined;
@@ -59,7 +123,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       const store = new OutboxStore(join(config.dataDir, 'outbox'));
       outbox = store;
       catcher = await startMailCatcher(store, config.smtpCatcherPort);
-      const port = catcher.port;
+      const catcherPort = catcher.port;
       stops.push(() => catcher?.close());
       mailCatcher = {
         stop: async () => {
@@ -68,44 +132,38 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           await running?.close();
         },
         start: async () => {
-          catcher ??= await startMailCatcher(store, port);
+          catcher ??= await startMailCatcher(store, catcherPort);
         },
       };
     }
     const smtpUrl = config.smtpUrl ?? catcher!.url;
 
-    const http: Server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(config.port, config.host, resolve);
-    });
-    stops.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    http.closeIdleConnections();
-    const port = (http.address() as AddressInfo).port;
-    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-
     const templates = new Templates(join(projectRoot, 'templates'));
     const documentsDir = join(config.dataDir, 'documents');
-    const mailer = new Mailer(smtpUrl, config.mailFrom);
+    const sentLog = new SentMailLog(join(config.dataDir, 'mail-sent.log'));
+    stops.push(() => sentLog.close());
+    const mailer = new Mailer(smtpUrl, config.mailFrom, sentLog);
     stops.push(() => mailer.close());
 
-    const workerConnection = await NativeConnection.connect({ address: temporal.address });
+    const workerConnection = await connectWorker(temporal.address, wait);
     stops.push(() => workerConnection.close());
-    const worker = await Worker.create({
-      connection: workerConnection,
-      namespace: config.temporalNamespace,
-      taskQueue: config.taskQueue,
-      ...(options.workflowBundlePath
-        ? { workflowBundle: { codePath: options.workflowBundlePath } }
-        : { workflowsPath: join(projectRoot, 'workflows', 'index.ts') }),
-      activities: createActivities({
-        mailer,
-        templates,
-        documents: new DocumentStore(documentsDir),
-        publicUrl,
-        linkSecret: config.linkSecret,
+    const workflowBundle = await phase('bundling the workflows', () => bundle);
+    const worker = await phase('worker', () =>
+      Worker.create({
+        connection: workerConnection,
+        namespace: config.temporalNamespace,
+        taskQueue: config.taskQueue,
+        workflowBundle,
+        activities: createActivities({
+          mailer,
+          templates,
+          documents: new DocumentStore(documentsDir),
+          publicUrl,
+          linkSecret: config.linkSecret,
+        }),
+        shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
       }),
-    });
+    );
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -113,20 +171,20 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     });
 
     const tokens = new FileTokenStore(config.tokensFile);
-    const app = createApp({
-      client,
-      namespace: config.temporalNamespace,
-      taskQueue: config.taskQueue,
-      publicUrl,
-      linkSecret: config.linkSecret,
-      templates,
-      documentsDir,
-      ...(outbox ? { outbox } : {}),
-      authenticator: new ApiTokenAuthenticator(tokens),
-      rateLimits: config.rateLimits,
-    });
-    http.on('request', app);
-    stops.push(() => http.closeAllConnections());
+    http.attach(
+      createApp({
+        client,
+        namespace: config.temporalNamespace,
+        taskQueue: config.taskQueue,
+        publicUrl,
+        linkSecret: config.linkSecret,
+        templates,
+        documentsDir,
+        ...(outbox ? { outbox } : {}),
+        authenticator: new ApiTokenAuthenticator(tokens),
+        rateLimits: config.rateLimits,
+      }),
+    );
 
     return {
       config,
@@ -142,6 +200,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       ...(outbox ? { outbox } : {}),
       tokens,
       ...(mailCatcher ? { mailCatcher } : {}),
+      phases,
       stop,
     };
   } catch (err) {

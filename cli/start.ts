@@ -1,16 +1,64 @@
-// `npm start`: the whole platform on one machine, until Ctrl-C.
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { issueFirstAdminToken } from '../server/auth/api-tokens.js';
+// `npm start`: the whole platform on one machine, until Ctrl-C. The HTTP server listens before
+// the rest of Covenant is even loaded, so from the first second every request gets an answer.
 import { loadConfig } from './config.js';
-import { startStack } from './stack.js';
+import { listen } from './http-server.js';
+import type { Stack } from './stack.js';
+
+/** Phases slower than this are printed with their time. */
+const SLOW_PHASE_MS = 2_000;
 
 async function run(): Promise<void> {
-  // We own the signals: Ctrl-C stops the server, the worker, the mail catcher and Temporal in order.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const started = Date.now();
+  const starting = new AbortController();
+  let stack: Stack | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nCovenant: ${signal}, stopping...`);
+    if (!stack) {
+      // startStack stops what it started when the abort reaches it; a start not yet that far just ends.
+      starting.abort(new Error(`${signal} during start`));
+      return;
+    }
+    const stoppedAt = Date.now();
+    stack
+      .stop()
+      .then(() => {
+        console.log(`Covenant: stopped in ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s.`);
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
   const config = loadConfig();
+  const http = await listen(config.port, config.host);
   console.log(`Covenant: starting (data in ${config.dataDir})...`);
-  const stack = await startStack(config);
+  (await import('./temporal-connection.js')).installRuntime();
+  const { startStack } = await import('./stack.js');
+  const { issueFirstAdminToken } = await import('../server/auth/api-tokens.js');
+  try {
+    stack = await startStack(config, {
+      http,
+      signal: starting.signal,
+      onPhase: ({ name, ms }) => {
+        if (ms > SLOW_PHASE_MS) console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s`);
+      },
+      onWaiting: (message) => console.log(`Covenant: ${message}`),
+    });
+  } catch (err) {
+    if (stopping) process.exit(0);
+    throw err;
+  }
+  if (stopping) {
+    await stack.stop();
+    process.exit(0);
+  }
   const first = await issueFirstAdminToken(stack.tokens);
   console.log(`Covenant is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s):
   App and API    ${stack.urls.app}   (API at ${stack.urls.api})
@@ -26,25 +74,22 @@ First start: an admin API token was created. It is shown this once and stored on
   curl -H "Authorization: Bearer ${first.token}" ${stack.urls.api}/contracts
 More tokens: npm run covenant -- tokens create --role admin|manager|unit|viewer --name NAME`);
   }
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\nCovenant: ${signal}, stopping...`);
-    stack
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-run().catch((err) => {
-  console.error(err);
+run().catch((err: unknown) => {
+  console.error(`Covenant could not start: ${explain(err)}`);
   process.exit(1);
 });
+
+/** A message a person can act on, for the failures of a start we can name. */
+function explain(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'EADDRINUSE')
+    return `${message}. Another program uses this port: set PORT (or SMTP_CATCHER_PORT).`;
+  if (code === 'EACCES')
+    return `${message}. Choose a port above 1024 (PORT) or run with the right to bind it.`;
+  if (message.startsWith('Invalid configuration') || message.startsWith('The Temporal dev server'))
+    return message;
+  return err instanceof Error ? (err.stack ?? message) : message;
+}

@@ -7,7 +7,7 @@ import type { Templates } from '../templates/index.js';
 import { authorize } from './auth/access.js';
 import type { Authenticator } from './auth/principal.js';
 import { checkScope } from './auth/scope.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, RETRY_AFTER_S, toCovenantError } from './errors.js';
 import type { OutboxStore } from './outbox-store.js';
 import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -32,6 +32,11 @@ export interface AppDeps {
   rateLimits: RateLimits;
 }
 
+/** /healthz answers within this. */
+const HEALTH_DEADLINE_MS = 2_000;
+/** How long a read (a state query, a list) may wait for Temporal. */
+const READ_DEADLINE_MS = 10_000;
+
 export function createApp(deps: AppDeps): Express {
   const { client, outbox } = deps;
   const pages = new Pages(deps.templates, outbox !== undefined);
@@ -54,17 +59,34 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.get('/healthz', async (_req, res) => {
-    await client.workflowService.getSystemInfo({});
-    const queue = await client.workflowService.describeTaskQueue({
-      namespace: deps.namespace,
-      taskQueue: {
-        name: deps.taskQueue,
-        kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
-      },
-      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    const workers = queue.pollers?.length ?? 0;
+    let workers: number;
+    try {
+      workers = await client.connection.withDeadline(Date.now() + HEALTH_DEADLINE_MS, async () => {
+        await client.workflowService.getSystemInfo({});
+        const queue = await client.workflowService.describeTaskQueue({
+          namespace: deps.namespace,
+          taskQueue: {
+            name: deps.taskQueue,
+            kind: proto.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+          },
+          taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        return queue.pollers?.length ?? 0;
+      });
+    } catch (err) {
+      if (!toCovenantError(err)) throw err;
+      res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ temporal: 'unavailable', workers: 0 });
+      return;
+    }
+    if (workers === 0) res.set('Retry-After', String(RETRY_AFTER_S));
     res.status(workers > 0 ? 200 : 503).json({ temporal: 'ok', workers });
+  });
+
+  // Reads wait for Temporal a bounded time, then answer 503 (changes are not cut short: an Update
+  // already sent may still be applied, and its answer must not say otherwise).
+  app.use((req, _res, next) => {
+    if (req.method !== 'GET') return next();
+    client.connection.withDeadline(Date.now() + READ_DEADLINE_MS, () => Promise.resolve(next())).catch(next);
   });
 
   app.use('/api/v1', express.json({ limit: '1mb' }));
@@ -94,6 +116,6 @@ export function createApp(deps: AppDeps): Express {
     express.static(deps.documentsDir, { index: false, dotfiles: 'deny', fallthrough: false }),
   );
   app.use(uiRoutes(client, pages, outbox));
-  app.use(errorHandler);
+  app.use(errorHandler(pages));
   return app;
 }

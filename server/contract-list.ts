@@ -1,6 +1,16 @@
 // Contract lists come from Temporal visibility (search attributes), never from workflow state.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { CONTRACT_WORKFLOW, GRADE, LATE, NEXT_DUE, PERIOD, SCORE, STAGE, UNIT, YEAR } from '../workflows/messages.js';
+import {
+  CONTRACT_WORKFLOW,
+  GRADE,
+  LATE,
+  NEXT_DUE,
+  PERIOD,
+  SCORE,
+  STAGE,
+  UNIT,
+  YEAR,
+} from '../workflows/messages.js';
 
 export interface ContractFilters {
   stage?: string;

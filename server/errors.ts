@@ -1,5 +1,9 @@
 // The one place errors become HTTP responses: { errors: [ { pointer, message } ] }, never a stack.
-import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
@@ -7,6 +11,7 @@ import {
 } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { CovenantError, type ErrorCode, type Issue } from '../model/errors.js';
+import type { Pages } from './pages.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -21,9 +26,30 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
-const FAILED_PRECONDITION = 9;
+/** gRPC status codes, as Temporal's frontend answers them. */
+export const GRPC = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
 
-/** Maps Temporal's answers (a refused Update, an unknown workflow) to our error values. */
+const UNREACHABLE =
+  'Covenant cannot reach its workflow service right now; nothing was changed. Try again shortly';
+
+/** Maps Temporal's answers (a refused Update, an unknown workflow, an outage) to our error values. */
 export function toCovenantError(err: unknown): CovenantError | undefined {
   if (err instanceof CovenantError) return err;
   if (err instanceof WorkflowNotFoundError)
@@ -35,39 +61,128 @@ export function toCovenantError(err: unknown): CovenantError | undefined {
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
-    const code: ErrorCode =
-      failure.type === 'invalid' || failure.type === 'forbidden' ? failure.type : 'conflict';
+    const code: ErrorCode = FAILURE_CODES[failure.type ?? ''] ?? 'conflict';
     const details = (failure.details ?? []) as Issue[];
     return new CovenantError(
       code,
       details.length > 0 ? details : [{ pointer: '', message: failure.message }],
     );
   }
-  if (
-    err instanceof ServiceError &&
-    (err.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION
-  ) {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new CovenantError('unavailable', [
-      { pointer: '', message: 'No Covenant worker is running for this contract; try again shortly' },
+      {
+        pointer: '',
+        message:
+          'The contract did not answer in time; the change may still be applied. Look at the contract before trying again',
+      },
     ]);
+  }
+  const status = grpcStatusOf(err);
+  return status === undefined ? undefined : fromGrpcStatus(status, grpcMessage(err));
+}
+
+/** What a gRPC status from Temporal means to our caller. */
+export function fromGrpcStatus(status: number, detail = ''): CovenantError {
+  switch (status) {
+    case GRPC.INVALID_ARGUMENT:
+    case GRPC.OUT_OF_RANGE:
+      return new CovenantError('invalid', [
+        { pointer: '', message: `The workflow service refused the request: ${detail || 'invalid argument'}` },
+      ]);
+    case GRPC.NOT_FOUND:
+      return new CovenantError('not-found', [{ pointer: '', message: 'No such contract' }]);
+    case GRPC.ALREADY_EXISTS:
+      return new CovenantError('conflict', [{ pointer: '', message: 'It exists already' }]);
+    case GRPC.FAILED_PRECONDITION:
+      return /already completed|closed/i.test(detail)
+        ? new CovenantError('conflict', [
+            { pointer: '', message: 'The contract has ended: nothing can change it' },
+          ])
+        : new CovenantError('unavailable', [
+            { pointer: '', message: 'No Covenant worker is running for this contract; try again shortly' },
+          ]);
+    case GRPC.DEADLINE_EXCEEDED:
+    case GRPC.RESOURCE_EXHAUSTED:
+    case GRPC.ABORTED:
+      return new CovenantError('unavailable', [
+        { pointer: '', message: 'Covenant is busy; nothing was changed. Try again shortly' },
+      ]);
+    default:
+      // UNAVAILABLE and the rest: the service is down, misconfigured or failing; the caller can only retry.
+      return new CovenantError('unavailable', [{ pointer: '', message: UNREACHABLE }]);
+  }
+}
+
+/** The gRPC status code of an error from the Temporal client, looking through its causes. */
+function grpcStatusOf(err: unknown): number | undefined {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number' && Number.isInteger(code) && code >= 1 && code <= 16 && isGrpcError(e))
+      return code;
+    e = (e as { cause?: unknown }).cause;
   }
   return undefined;
 }
+
+function isGrpcError(e: object): boolean {
+  return 'metadata' in e || 'details' in e || e instanceof ServiceError;
+}
+
+function grpcMessage(err: unknown): string {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const details = (e as { details?: unknown }).details;
+    if (typeof details === 'string' && details) return details.slice(0, 300);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+/** The failure types workflows refuse with (workflows/contract/failures.ts). */
+const FAILURE_CODES: Record<string, ErrorCode> = {
+  invalid: 'invalid',
+  forbidden: 'forbidden',
+  'not-found': 'not-found',
+  conflict: 'conflict',
+  'too-many-requests': 'too-many-requests',
+};
+
+/** Seconds a caller should wait after a 503. */
+export const RETRY_AFTER_S = 5;
 
 export function statusOf(error: CovenantError): number {
   return STATUS[error.code];
 }
 
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-  if (res.headersSent) return next(err);
-  const known = toCovenantError(err) ?? bodyParserError(err) ?? clientHttpError(err);
-  if (known) {
-    res.status(statusOf(known)).json({ errors: known.issues });
-    return;
-  }
-  console.error(err);
-  res.status(500).json({ errors: [{ pointer: '', message: 'Internal error; it has been logged' }] });
-};
+/**
+ * The last handler: the API (and /healthz) answers { errors }, with a JSON pointer; pages people open
+ * in a browser (approval links, the web UI, documents) answer a page. A 503 carries Retry-After.
+ */
+export function errorHandler(pages: Pages): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const known = toCovenantError(err) ?? bodyParserError(err) ?? clientHttpError(err);
+    if (!known) console.error(err);
+    if (known?.code === 'unavailable' && !res.get('Retry-After'))
+      res.set('Retry-After', String(RETRY_AFTER_S));
+    const status = known ? statusOf(known) : 500;
+    if (req.path.startsWith('/api/') || req.path === '/healthz') {
+      res.status(status).json({
+        errors: known?.issues ?? [{ pointer: '', message: 'Internal error; it has been logged' }],
+      });
+      return;
+    }
+    const unavailable = known?.code === 'unavailable';
+    pages.send(res, status, 'message', {
+      heading: unavailable ? 'Nothing was recorded' : known ? 'This cannot be done' : 'Something went wrong',
+      message: unavailable
+        ? 'Covenant cannot reach its workflow service right now, so nothing was recorded. Try again in a minute: links you were sent still work.'
+        : known
+          ? known.issues.map((i) => i.message).join(' ')
+          : 'Covenant failed on its side. Open the page again in a minute to see whether anything was recorded.',
+      bad: true,
+    });
+  };
+}
 
 /** express.json() failures: malformed JSON, a body over the size cap, a wrong content type. */
 function bodyParserError(err: unknown): CovenantError | undefined {

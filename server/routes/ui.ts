@@ -25,7 +25,9 @@ export function uiRoutes(client: Client, pages: Pages, outbox: OutboxStore | und
   });
 
   if (outbox) {
-    router.get('/outbox', (_req, res) => pages.send(res, 200, 'outbox', { messages: outbox.list() }));
+    router.get('/outbox', (_req, res) =>
+      pages.send(res, 200, 'outbox', { messages: outbox.listByMessageId() }),
+    );
     router.get('/outbox/:id', (req, res) => {
       const message = outbox.get(req.params.id);
       if (!message)

@@ -4,10 +4,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
 import { startStack, type Stack } from '../../cli/stack.js';
+import { installRuntime } from '../../cli/temporal-connection.js';
 import { issueToken, type TokenRequest } from '../../server/auth/api-tokens.js';
 import type { CaughtMessage } from '../../server/outbox-store.js';
 
@@ -27,7 +27,7 @@ export interface TestStackOptions {
 /** Temporal's runtime with warnings only; call before any Temporal connection in a test file. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  installRuntime();
   runtimeInstalled = true;
 }
 

@@ -1,0 +1,105 @@
+// `npm start` as a person or a monitor meets it: every request made while Covenant starts is
+// answered (503 with Retry-After, then 200), after a first start, after a SIGKILL and a restart on
+// the same data folder, and while an external Temporal is not up yet.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDevServer, type DevServer } from '../../cli/temporal-dev-server.js';
+import { temporalCliPath } from '../../cli/temporal-binaries.js';
+import {
+  covenantSettings,
+  isAlive,
+  pollHealth,
+  pressCtrlC,
+  spawnCovenant,
+  temporalPid,
+  type CovenantProcess,
+} from '../support/covenant-process.js';
+import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/stack.js';
+
+const dirs: string[] = [];
+const running: CovenantProcess[] = [];
+let external: DevServer | undefined;
+
+afterAll(async () => {
+  for (const p of running)
+    if (p.child.exitCode === null && p.child.signalCode === null) process.kill(-p.child.pid!, 'SIGKILL');
+  await external?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'covenant-startup-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function start(settings: Awaited<ReturnType<typeof covenantSettings>>): CovenantProcess {
+  const started = spawnCovenant(settings);
+  running.push(started);
+  return started;
+}
+
+describe('npm start', () => {
+  it('answers every request while it starts: 503 with Retry-After, then 200 within 15 s, also after a SIGKILL', async () => {
+    const settings = await covenantSettings(dataDir());
+    const first = start(settings);
+    const cold = await pollHealth(settings.url, first.spawnedAt, 15_000);
+    expect(cold.readyAfterMs, first.output()).toBeGreaterThan(0);
+    expect(cold.statuses.filter((s) => s !== 'refused')).toEqual([503, 200]);
+    expect(cold.retryAfter).toMatch(/^\d+$/);
+    // No request was left hanging: each got its answer at once.
+    expect(cold.slowestMs).toBeLessThan(3_000);
+    await waitFor(() => (first.output().includes('Covenant is running') ? true : undefined), 'the banner');
+    const temporal = temporalPid(settings)!;
+    console.log(
+      `start: healthy after ${cold.readyAfterMs} ms; ${first.output().match(/started in [\d.]+ s/)?.[0]}`,
+    );
+
+    // A crash: the process dies at once; its Temporal dev server (a process group of its own) is
+    // left behind, and the next start on the same data folder stops it and starts afresh.
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(isAlive(temporal)).toBe(true);
+    const second = start(settings);
+    const warm = await pollHealth(settings.url, second.spawnedAt, 15_000);
+    expect(warm.readyAfterMs, second.output()).toBeGreaterThan(0);
+    expect(warm.statuses.filter((s) => s !== 'refused')).toEqual([503, 200]);
+    expect(warm.slowestMs).toBeLessThan(3_000);
+    expect(isAlive(temporal)).toBe(false);
+    console.log(`restart after SIGKILL: healthy after ${warm.readyAfterMs} ms`);
+
+    pressCtrlC(second);
+    expect((await second.exited).code).toBe(0);
+    expect(isAlive(temporalPid(settings) ?? temporal)).toBe(false);
+  });
+
+  it('waits for an external Temporal that is not up yet, saying so, and starts once it answers', async () => {
+    const port = await freePort();
+    const settings = await covenantSettings(dataDir(), { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    const waiting = start(settings);
+    await waitFor(
+      () => (waiting.output().includes(`Temporal at 127.0.0.1:${port} does not answer`) ? true : undefined),
+      'the waiting message',
+    );
+    const meanwhile = await fetch(`${settings.url}/healthz`);
+    expect(meanwhile.status).toBe(503);
+    expect(meanwhile.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(waiting.child.exitCode).toBeNull();
+
+    external = await startDevServer({
+      binary: temporalCliPath()!,
+      dataDir: dataDir(),
+      port,
+      namespace: 'default',
+      ephemeral: true,
+    });
+    const ready = await pollHealth(settings.url, Date.now(), 30_000);
+    expect(ready.readyAfterMs, waiting.output()).toBeGreaterThan(0);
+    expect(waiting.output()).not.toMatch(/\n\s+at /);
+    pressCtrlC(waiting);
+    expect((await waiting.exited).code).toBe(0);
+  });
+});

@@ -1,0 +1,138 @@
+// Temporal down for 20 s under load: the API answers 503 with Retry-After within 2 s (never a 500
+// after 20 s), /healthz says 503, an approval page says in a page that nothing was recorded; what
+// was refused is not applied, and everything completes once Temporal is back.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../cli/stack.js';
+import { temporalCliPath } from '../../cli/temporal-binaries.js';
+import { startDevServer, type DevServer } from '../../cli/temporal-dev-server.js';
+import { addDays, addMonths, formatDate } from '../../model/calendar.js';
+import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import { freePort } from '../support/ports.js';
+import {
+  api,
+  approvalLink,
+  decide,
+  openApprovalPage,
+  postApproval,
+  startTestStack,
+  waitFor,
+  waitForEmail,
+} from '../support/stack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'covenant-outage-'));
+let temporal: DevServer | undefined;
+let stack: Stack;
+let port: number;
+
+const startTemporal = async () =>
+  (temporal = await startDevServer({
+    binary: temporalCliPath()!,
+    dataDir: join(dir, 'temporal'),
+    port,
+    namespace: 'default',
+  }));
+
+beforeAll(async () => {
+  port = await freePort();
+  await startTemporal();
+  stack = await startTestStack({
+    env: { TEMPORAL_ADDRESS: `127.0.0.1:${port}` },
+    dataDir: join(dir, 'data'),
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await temporal?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One call, timed. */
+async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = Date.now();
+  const result = await call();
+  return { ms: Date.now() - started, result };
+}
+
+describe('Temporal unavailable', () => {
+  it('answers 503 with Retry-After at once, records nothing refused, and completes everything after', async () => {
+    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
+    const contract = exampleContract({
+      id: uniqueId('PC-DOWN'),
+      period: {
+        start: begin,
+        end: addDays(addMonths(begin, 12), -1),
+        reporting: 'quarterly',
+        reportDueDays: 15,
+      },
+    });
+    await signContract(stack, contract);
+    const other = exampleContract({ id: uniqueId('PC-DOWN-NEG') });
+    expect((await api(stack, 'POST', '/api/v1/contracts', other)).status).toBe(201);
+    const agree = approvalLink(
+      await waitForEmail(stack, (m) => m.subject === `${other.id}: please agree to revision 1`, 'agree'),
+    );
+    const page = await openApprovalPage(agree);
+    const actuals = Object.fromEntries(contract.indicators.map((i) => [i.id, i.target]));
+
+    await temporal!.stop();
+    const downAt = Date.now();
+    const calls = {
+      health: await timed(() => fetch(`${stack.urls.app}/healthz`)),
+      read: await timed(() => api(stack, 'GET', `/api/v1/contracts/${contract.id}`)),
+      list: await timed(() => api(stack, 'GET', '/api/v1/contracts')),
+      report: await timed(() =>
+        api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q1', actuals }),
+      ),
+      create: await timed(() =>
+        api(stack, 'POST', '/api/v1/contracts', exampleContract({ id: uniqueId('PC-DOWN-NEW') })),
+      ),
+      approvalPage: await timed(() => fetch(agree)),
+      decision: await timed(() =>
+        postApproval(agree, { decision: 'approve', csrf: page.csrf! }, page.cookie),
+      ),
+    };
+    for (const [name, { ms, result }] of Object.entries(calls)) {
+      expect([name, result.status]).toEqual([name, 503]);
+      expect([name, ms < 2_000]).toEqual([name, true]);
+    }
+    expect(calls.health.result.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(calls.approvalPage.result.headers.get('content-type')).toContain('text/html');
+    expect(await calls.approvalPage.result.text()).toContain('nothing was recorded');
+    expect(calls.decision.result.html).toContain('nothing was recorded');
+    expect(JSON.stringify(calls.report.result.body)).toContain('nothing was changed');
+    const slowest = Math.max(...Object.values(calls).map((c) => c.ms));
+    console.log(
+      `Temporal down: ${Object.keys(calls).length} calls answered 503, the slowest in ${slowest} ms`,
+    );
+
+    // Down for 20 s, as a restart of a Temporal cluster might be.
+    await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - downAt))));
+    await startTemporal();
+    await waitFor(
+      async () => ((await fetch(`${stack.urls.app}/healthz`)).status === 200 ? true : undefined),
+      'healthy again',
+      60_000,
+    );
+
+    // Nothing refused was applied.
+    const after = await contractState(stack, contract.id);
+    expect(after.periods[0]!.report).toBeUndefined();
+    expect((await contractState(stack, other.id)).decisions).toEqual([]);
+
+    // And everything completes now.
+    expect(
+      (await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q1', actuals }))
+        .status,
+    ).toBe(200);
+    expect((await decide(agree, 'approve')).status).toBe(200);
+    await waitFor(
+      async () => ((await contractState(stack, contract.id)).periods[0]!.review ? true : undefined),
+      'Q1 review',
+    );
+    await waitForEmail(stack, (m) => m.subject === `${other.id}: please sign revision 1`, 'signing request');
+  });
+});
