@@ -2,12 +2,11 @@
 // at-least-once, so each is idempotent: Message-IDs and document keys come from the workflow's
 // own keys, never from the attempt.
 import { createHash } from 'node:crypto';
+import { heartbeat } from '@temporalio/activity';
 import { APPROVAL_ACTIONS, approvalRequestPhrase } from '../model/approval-actions.js';
 import { signApprovalToken } from '../model/approval-token.js';
 import { signDocumentUrl } from '../model/document-token.js';
 
-/** How long an emailed document link works. */
-const DOCUMENT_LINK_DAYS = 90;
 import type { ContractPeriod, Indicator, Party, Person } from '../model/contract.js';
 import type {
   Evaluation,
@@ -20,6 +19,11 @@ import type {
 import type { DocumentStore } from './documents.js';
 import type { Mailer } from './mailer.js';
 import type { Templates } from '../templates/index.js';
+
+/** How long an emailed document link works. */
+const DOCUMENT_LINK_DAYS = 90;
+/** Well inside the email activities' heartbeat timeout (workflows/contract/activities.ts). */
+const HEARTBEAT_INTERVAL_MS = 2_000;
 
 export type EmailTemplate =
   | 'approval-request'
@@ -110,12 +114,21 @@ export function createActivities(deps: ActivityDeps) {
     return publicUrl + signDocumentUrl(path, linkSecret, Date.now() + DOCUMENT_LINK_DAYS * 86_400_000);
   }
 
-  async function sendEmail(request: EmailRequest): Promise<{ messageId: string }> {
+  async function sendEmail(request: EmailRequest): Promise<{ messageId: string; alreadySent: boolean }> {
     const email = templates.email(request.template, { ...request.data, publicUrl });
-    return { messageId: await mailer.send(request.key, request.to, email) };
+    // A slow relay is waited for: heartbeats tell Temporal this attempt is alive, so it is not
+    // retried meanwhile, while a worker that died is noticed within the heartbeat timeout.
+    const beat = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+    try {
+      return await mailer.send(request.key, request.to, email);
+    } finally {
+      clearInterval(beat);
+    }
   }
 
-  async function requestApproval(request: ApprovalRequest): Promise<{ messageId: string }> {
+  async function requestApproval(
+    request: ApprovalRequest,
+  ): Promise<{ messageId: string; alreadySent: boolean }> {
     const { contract, approval } = request;
     const purpose = approval.reminded
       ? 'reminder'

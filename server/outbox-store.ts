@@ -41,6 +41,21 @@ export class OutboxStore {
       .map((f) => JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as CaughtMessage);
   }
 
+  /**
+   * One entry per Message-ID, newest first, with how many times it arrived: a message sent twice
+   * (a retry after a crash whose acknowledgement was lost) shows as one row with 2 copies.
+   */
+  listByMessageId(): (CaughtMessage & { copies: number })[] {
+    const groups = new Map<string, CaughtMessage & { copies: number }>();
+    for (const message of this.list()) {
+      const key = message.messageId || message.id;
+      const group = groups.get(key);
+      if (group) group.copies += 1;
+      else groups.set(key, { ...message, copies: 1 });
+    }
+    return [...groups.values()];
+  }
+
   get(id: string): CaughtMessage | undefined {
     return this.list().find((m) => m.id === id);
   }

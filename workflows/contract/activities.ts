@@ -1,17 +1,22 @@
 // The contract's side effects, as the workflow calls them (the implementations are in activities/).
+// Timeouts are short so that work in flight when a worker dies resumes within seconds: documents
+// have a short start-to-close; emails heartbeat while the relay is slow (activities/index.ts), so a
+// dead worker is noticed within the heartbeat timeout, while a slow relay is waited for, once.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-export const {
-  sendEmail,
-  requestApproval,
-  storeReviewDocument,
-  storeContractDocument,
-  storeEvaluationDocument,
-} = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+export const { sendEmail, requestApproval } = proxyActivities<Activities>({
+  // Above the mail transport's own timeouts (activities/mailer.ts), which end a stuck attempt first.
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
   // Mail relays go down for hours: keep retrying with backoff rather than lose a message.
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 });
+
+export const { storeReviewDocument, storeContractDocument, storeEvaluationDocument } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
