@@ -111,6 +111,8 @@ export interface Escalation {
 export interface Review {
   reviewedAt: string;
   revision: number;
+  /** 1 for a period's first review, one more for each that replaced it (a late report, a moderation). */
+  version?: number;
   score: number;
   grade: string;
   indicators: IndicatorScore[];

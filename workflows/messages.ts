@@ -59,6 +59,8 @@ export interface ProposalInput extends Attributed {
   proposedBy: PartyRole;
   indicators: Indicator[];
   note?: string;
+  /** The revision this proposal answers: refused (409) when another was proposed since. */
+  basedOn?: number;
 }
 
 export interface ProposalResult {
@@ -74,6 +76,8 @@ export interface MidYearRevisionInput extends Attributed {
 
 export interface ModerationInput extends Attributed {
   period: string;
+  /** The version of the period's review the manager looked at: refused (409) when it is no longer current. */
+  reviewVersion: number;
   by: Person;
   /** Per indicator: the moderated actual (null: not counted) and why. */
   values: Record<string, { actual: number | null; reason: string }>;
@@ -83,6 +87,8 @@ export interface ModerationResult {
   period: string;
   score: number;
   grade: string;
+  /** The version of the review that follows this moderation. */
+  reviewVersion: number;
 }
 
 export type PrincipalAction = 'terminate' | 'suspend' | 'resume';

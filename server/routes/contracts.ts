@@ -49,6 +49,7 @@ const checkProposal = validator<ProposalInput>({
     proposedBy: { enum: ['principal', 'unit'] },
     indicators: {},
     note: { type: 'string', maxLength: 5000 },
+    basedOn: { type: 'integer', minimum: 1, maximum: 10000 },
   },
 });
 

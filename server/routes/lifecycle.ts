@@ -37,9 +37,10 @@ const checkMidYear = validator<MidYearRevisionInput>({
 const checkModeration = validator<ModerationInput>({
   type: 'object',
   additionalProperties: false,
-  required: ['period', 'by', 'values'],
+  required: ['period', 'reviewVersion', 'by', 'values'],
   properties: {
     period: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
+    reviewVersion: { type: 'integer', minimum: 1, maximum: 1000 },
     by: personSchema,
     values: {
       type: 'object',

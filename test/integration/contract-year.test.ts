@@ -98,6 +98,7 @@ describe('a contract year', () => {
       `/api/v1/contracts/${id}/moderations`,
       {
         period: 'Q1',
+        reviewVersion: 1,
         by: contract.managers[0],
         values: { immunisation: { actual: 85, reason: 'Register audit found 5 points of unrecorded doses' } },
       },

@@ -2,9 +2,14 @@
 // status (server/errors.ts) and whose details carry the JSON pointer of what is wrong.
 import { ApplicationFailure } from '@temporalio/workflow';
 
-/** 409: not allowed now. */
-export function conflict(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'conflict', message, nonRetryable: true });
+/** 409: not allowed now (at `pointer` when one field is what is out of date). */
+export function conflict(message: string, pointer?: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'conflict',
+    message,
+    nonRetryable: true,
+    ...(pointer === undefined ? {} : { details: [{ pointer, message }] }),
+  });
 }
 
 /** 400 at `pointer`. */

@@ -38,6 +38,12 @@ export function registerNegotiation(ctx: ContractContext): void {
             `Revisions can be proposed during negotiation; the contract is in ${ctx.state.stage}.`,
           );
         }
+        if (proposal.basedOn !== undefined && proposal.basedOn !== ctx.state.revision) {
+          throw conflict(
+            `This proposal answers revision ${proposal.basedOn}, but revision ${ctx.state.revision} was proposed since: read it, then propose again.`,
+            '/basedOn',
+          );
+        }
         checkUniqueIds(proposal.indicators);
       },
     },

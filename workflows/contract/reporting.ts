@@ -1,7 +1,7 @@
 // Quarterly reports, their reviews and moderation: the unit reports a period once it is over; the
 // period is scored with the pinned rule set, a review document is stored and the parties told;
 // a manager may moderate reviewed figures, which reviews the period again.
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, type ApplicationFailure } from '@temporalio/workflow';
 import { DAY, endOfDay } from '../../model/calendar.js';
 import type { Indicator } from '../../model/contract.js';
 import { hasEnded } from '../../model/periods.js';
@@ -89,7 +89,12 @@ export function registerReporting(ctx: ContractContext): void {
         agreedActuals(period),
         period.id,
       );
-      return { period: period.id, score: rescored.score, grade: rescored.grade };
+      return {
+        period: period.id,
+        score: rescored.score,
+        grade: rescored.grade,
+        reviewVersion: reviewVersion(period) + 1,
+      };
     },
     {
       validator: (input: ModerationInput) => {
@@ -115,6 +120,8 @@ export function registerReporting(ctx: ContractContext): void {
             `The moderation window of ${period.id} closed ${ruleSet.moderation.windowDays} days after its review.`,
           );
         }
+        const stale = staleModeration(ctx, period, input);
+        if (stale) throw stale;
         if (Object.keys(input.values).length === 0) throw invalid('/values', 'Name at least one indicator.');
         const values = Object.fromEntries(Object.entries(input.values).map(([id, v]) => [id, v.actual]));
         checkActuals(values, '/values', revisionOf(ctx, period).indicators, '/actual');
@@ -138,6 +145,36 @@ export function registerReporting(ctx: ContractContext): void {
   );
 }
 
+/**
+ * Optimistic concurrency: a moderation names the review version it was made against; another
+ * change since (a moderation, a late report) makes it stale.
+ */
+function staleModeration(
+  ctx: ContractContext,
+  period: PeriodState,
+  input: ModerationInput,
+): ApplicationFailure | undefined {
+  const version = reviewVersion(period);
+  if (ctx.reviewQueue.includes(period.id)) {
+    return conflict(
+      `${period.id} changed since version ${version} of its review and is being reviewed again (version ${version + 1}): look at that version, then moderate it.`,
+      '/reviewVersion',
+    );
+  }
+  if (input.reviewVersion !== version) {
+    return conflict(
+      `This moderation was made against version ${input.reviewVersion} of the ${period.id} review; the current version is ${version}: look at it, then moderate again.`,
+      '/reviewVersion',
+    );
+  }
+  return undefined;
+}
+
+/** The version of a period's review: 1 for the first, one more for each review that replaced it. */
+export function reviewVersion(period: PeriodState): number {
+  return period.superseded.length + (period.review ? 1 : 0);
+}
+
 /** Queues a period for review, once. */
 export function queueReview(ctx: ContractContext, periodId: string): void {
   if (!ctx.reviewQueue.includes(periodId)) ctx.reviewQueue.push(periodId);
@@ -149,7 +186,7 @@ export async function review(ctx: ContractContext, period: PeriodState): Promise
   if (period.review) period.superseded.push(period.review);
   const version = period.superseded.length + 1;
   const result = scorePeriod(ruleSet, revisionOf(ctx, period).indicators, agreedActuals(period), period.id);
-  period.review = { reviewedAt: nowIso(), revision: period.revision, ...result };
+  period.review = { reviewedAt: nowIso(), revision: period.revision, version, ...result };
   log(
     ctx,
     'reviewed',
