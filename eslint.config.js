@@ -65,11 +65,11 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'No Node APIs in deterministic code.' },
             {
-              group: ['../server/*', '../cli/*', '../../server/*', '../../cli/*'],
+              group: ['**/server/*', '**/cli/*'],
               message: 'Deterministic code imports model/ and rules/ only.',
             },
             // Workflows may know the activities' types, never their code.
-            { group: ['../activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
+            { group: ['**/activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
           ],
         },
       ],
