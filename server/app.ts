@@ -12,9 +12,11 @@ import type { OutboxStore } from './outbox-store.js';
 import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
+import { documentRoutes } from './routes/documents.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { ruleSetRoutes } from './routes/rulesets.js';
 import { uiRoutes } from './routes/ui.js';
+import type { RuleRunner } from './rule-runner/index.js';
 import { rateLimiters, securityHeaders, type RateLimits } from './security.js';
 
 export interface AppDeps {
@@ -30,6 +32,8 @@ export interface AppDeps {
   /** Who calls: bearer API tokens today; OIDC can join behind the same interface. */
   authenticator: Authenticator;
   rateLimits: RateLimits;
+  /** Runs rule-set checks and simulations in threads, off this event loop. */
+  ruleRunner: RuleRunner;
 }
 
 /** /healthz answers within this. */
@@ -98,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
     contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }),
   );
   app.use('/api/v1/contracts', lifecycleRoutes(client));
-  app.use('/api/v1/rulesets', ruleSetRoutes({ client, taskQueue: deps.taskQueue }));
+  app.use('/api/v1/rulesets', ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner }));
   app.get('/api/v1/outbox', (_req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [
@@ -111,10 +115,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
-  app.use(
-    '/documents',
-    express.static(deps.documentsDir, { index: false, dotfiles: 'deny', fallthrough: false }),
-  );
+  app.use('/documents', documentRoutes(deps.documentsDir));
   app.use(uiRoutes(client, pages, outbox));
   app.use(errorHandler(pages));
   return app;

@@ -105,6 +105,7 @@ function matchRoute(
   res: Response,
   permissions?: readonly Permission[],
 ): { permission: Permission; params: Params } {
+  checkSegments(req.path);
   let found;
   try {
     found = matchPermission(req.method, req.path, permissions);
@@ -123,6 +124,28 @@ function matchRoute(
   throw new CovenantError('not-found', [
     { pointer: '', message: req.path.startsWith('/api/') ? 'No such API route' : 'No such page' },
   ]);
+}
+
+/**
+ * A path is checked as it will be used: a segment that is '.' or '..' once percent-decoded, or that
+ * hides a separator ('/', '\\', NUL) behind an encoding, is refused before any route sees it. A
+ * scope check on the first segment and a file server that resolves dot segments would otherwise
+ * disagree about which contract a path names.
+ */
+function checkSegments(path: string): void {
+  for (const raw of path.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      throw new CovenantError('invalid', [{ pointer: '', message: 'The path is not validly encoded.' }]);
+    }
+    if (segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) {
+      throw new CovenantError('invalid', [
+        { pointer: '', message: "The path may not contain '.' or '..' segments or encoded separators." },
+      ]);
+    }
+  }
 }
 
 const queryCheckers = new WeakMap<Permission, (query: unknown) => unknown>();

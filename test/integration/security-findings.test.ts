@@ -1,0 +1,283 @@
+// What an outside attacker found, each as an attack that failed before its fix: documents read
+// across contracts, rules that exhaust memory or stall the server, contracts a token can brick,
+// and the smaller findings. Each case checks the attack is refused and that everything else still
+// answers.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../cli/stack.js';
+import type { ContractInput } from '../../model/contract.js';
+import { readFileSync } from 'node:fs';
+import { projectRoot } from '../../cli/temporal-binaries.js';
+import { addDays, addMonths, formatDate } from '../../model/calendar.js';
+import {
+  contractState,
+  exampleContract,
+  settledState,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
+import { raw } from '../support/http.js';
+import { api, issueTestToken, startTestStack, waitFor } from '../support/stack.js';
+
+let stack: Stack;
+/** Two contracts of two units; each unit's token covers its own only. */
+let mine: ContractInput;
+let theirs: ContractInput;
+/** A signed, back-dated contract with a reviewed Q1: something for simulations to score. */
+let scored: ContractInput;
+const tokens = {} as Record<'mine' | 'theirs' | 'manager' | 'viewer', string>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  mine = exampleContract({ id: uniqueId('PC-ATK-A') });
+  theirs = exampleContract({
+    id: uniqueId('PC-ATK-B'),
+    unit: { name: `Roads ${uniqueId('u')}`, signatory: { name: 'E. Barasa', email: 'roads@county.example' } },
+    managers: [{ name: 'F. Achieng', email: 'roads-pmo@county.example' }],
+  });
+  for (const contract of [mine, theirs])
+    expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+  tokens.mine = await issueTestToken(stack, { role: 'unit', name: 'unit a', unit: mine.unit.name });
+  tokens.theirs = await issueTestToken(stack, { role: 'unit', name: 'unit b', unit: theirs.unit.name });
+  tokens.manager = await issueTestToken(stack, {
+    role: 'manager',
+    name: 'pmo a',
+    email: mine.managers[0]!.email,
+  });
+  tokens.viewer = await issueTestToken(stack, { role: 'viewer', name: 'auditor' });
+  // Documents as the store keeps them, one per contract.
+  for (const contract of [mine, theirs]) {
+    const file = join(stack.config.dataDir, 'documents', contract.id, 'y1-Q1-review.html');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `<!doctype html><p>Q1 review of ${contract.id}</p>`);
+  }
+  await settledState(stack, mine.id);
+  await settledState(stack, theirs.id);
+  const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
+  scored = exampleContract({
+    id: uniqueId('PC-ATK-SCORED'),
+    period: {
+      start: begin,
+      end: addDays(addMonths(begin, 12), -1),
+      reporting: 'quarterly',
+      reportDueDays: 15,
+    },
+  });
+  await signContract(stack, scored);
+  const actuals = Object.fromEntries(scored.indicators.map((i) => [i.id, i.target]));
+  expect(
+    (await api(stack, 'POST', `/api/v1/contracts/${scored.id}/reports`, { period: 'Q1', actuals })).status,
+  ).toBe(200);
+  await waitFor(
+    async () => ((await contractState(stack, scored.id)).periods[0]!.review ? true : undefined),
+    'Q1 reviewed',
+  );
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** As from another machine: the one-machine web UI exception for loopback callers does not apply. */
+const REMOTE = { host: 'covenant.example' };
+
+const get = (path: string, token: string) =>
+  raw(stack, { method: 'GET', path, headers: { ...REMOTE, authorization: `Bearer ${token}` } });
+
+describe('finding 1: documents of another contract through dot segments', () => {
+  it('refuses every traversal form, with a unit or a manager token', async () => {
+    const a = () => mine.id;
+    const b = () => theirs.id;
+    const file = 'y1-Q1-review.html';
+    const variants = [
+      `/documents/${a()}/../${b()}/${file}`,
+      `/documents/${a()}/%2e%2e/${b()}/${file}`,
+      `/documents/${a()}/%2E%2E/${b()}/${file}`,
+      `/documents/${a()}/.%2e/${b()}/${file}`,
+      `/documents/${a()}/%2e./${b()}/${file}`,
+      `/documents/${a()}/..%2f${b()}/${file}`,
+      `/documents/${a()}/..%2F${b()}/${file}`,
+      `/documents/${a()}%2f..%2f${b()}/${file}`,
+      `/documents/${a()}/./../${b()}/${file}`,
+      `/documents/${a()}/x/../../${b()}/${file}`,
+      `/documents/${a()}/..%5c${b()}/${file}`,
+      `/documents/${a()}/..\\${b()}/${file}`,
+      `/documents/${a()}//../${b()}/${file}`,
+      `/documents/${a()}/%252e%252e/${b()}/${file}`,
+      `/documents/${a()}/..;/${b()}/${file}`,
+      `/documents/./${b()}/${file}`,
+      `/documents/%2e/${b()}/${file}`,
+      `/documents/${a()}/../../documents/${b()}/${file}`,
+      `/documents/${a()}/%2e%2e%2f${b()}%2f${file}`,
+      `/Documents/${a()}/../${b()}/${file}`,
+      `/documents/${a()}/..%00/${b()}/${file}`,
+    ];
+    expect(variants).toHaveLength(21);
+    for (const token of [tokens.mine, tokens.manager]) {
+      for (const path of variants) {
+        const response = await get(path, token);
+        expect([path, response.status >= 400 && response.status < 500]).toEqual([path, true]);
+        expect(response.text).not.toContain(`Q1 review of ${theirs.id}`);
+      }
+    }
+    // The straight paths still work as before: in scope 200, out of scope 403.
+    expect((await get(`/documents/${mine.id}/${file}`, tokens.mine)).status).toBe(200);
+    expect((await get(`/documents/${theirs.id}/${file}`, tokens.mine)).status).toBe(403);
+    expect((await get(`/documents/${theirs.id}/${file}`, tokens.theirs)).status).toBe(200);
+  });
+});
+
+/** The default rule set as a draft of another id, with `change` applied. */
+function draftOf(id: string, change: (draft: Record<string, unknown>) => void): Record<string, unknown> {
+  const draft = JSON.parse(
+    readFileSync(join(projectRoot, 'rules', 'library', 'default.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  delete draft.version;
+  draft.id = id;
+  change(draft);
+  return draft;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+/** Half a million elements built by doubling: each step under every size limit. */
+const doubling = { reduce: [range(19), { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] };
+/** A guard that builds the doubling 5,000 times, and a test case it fails (so its run is traced). */
+function explosiveGuard(draft: Record<string, unknown>): void {
+  (draft.guards as unknown[]).push({
+    id: 'boom',
+    scope: 'contract',
+    message: 'boom',
+    rule: { map: [range(5000), { '!': doubling }] },
+  });
+  (draft.tests as unknown[]).push({ description: 'boom', slot: 'guards.boom', data: {}, expect: true });
+}
+
+/** /healthz while something else runs: how long it took to answer. */
+async function healthLatency(): Promise<number> {
+  const started = Date.now();
+  const response = await fetch(`${stack.urls.app}/healthz`);
+  expect(response.status).toBe(200);
+  return Date.now() - started;
+}
+
+describe('finding 2: one request from a viewer kills the process', () => {
+  it('answers a simulate with an exploding guard and a failing test, and everything keeps answering', async () => {
+    const draft = draftOf('attack-sim', explosiveGuard);
+    const body = JSON.stringify({ draft, contracts: [scored.id] });
+    expect(body.length).toBeLessThan(40_000);
+    const simulation = api<{
+      validation: { valid: boolean; diagnostics: { pointer: string; message: string }[] };
+    }>(stack, 'POST', '/api/v1/rulesets/attack-sim/simulate', body, { token: tokens.viewer });
+    const latency = await healthLatency();
+    const answer = await simulation;
+    expect(answer.status).toBe(200);
+    expect(answer.body.validation.valid).toBe(false);
+    const failure = answer.body.validation.diagnostics.find((d) => d.message.includes('"boom"'))!;
+    expect(failure.message).toMatch(/maxWork|maxValueLength/);
+    expect(latency).toBeLessThan(1_000);
+    // The admin's validate runs the same path.
+    const validated = await api<{ valid: boolean }>(stack, 'POST', '/api/v1/rulesets/attack-sim/validate', {
+      draft,
+    });
+    expect(validated.status).toBe(200);
+    expect(validated.body.valid).toBe(false);
+    expect((await api(stack, 'GET', `/api/v1/contracts/${scored.id}`)).status).toBe(200);
+  });
+});
+
+describe('finding 3: rules stall the server and the worker', () => {
+  it('saves a draft whose tests do heavy work at once, with the failure named, and /healthz answers meanwhile', async () => {
+    const draft = draftOf('attack-save', explosiveGuard);
+    const saving = api<{ valid: boolean; diagnostics: { message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets',
+      draft,
+    );
+    const latency = await healthLatency();
+    const saved = await saving;
+    expect(saved.status).toBe(201);
+    expect(saved.body.valid).toBe(false);
+    expect(saved.body.diagnostics.some((d) => d.message.includes('"boom"'))).toBe(true);
+    expect(latency).toBeLessThan(1_000);
+    // The entity recorded the result: publishing is refused for the failing test, at once.
+    const published = await api<{ errors: { pointer: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/attack-save/publish',
+    );
+    expect(published.status).toBe(400);
+    expect(published.body.errors.some((e) => e.pointer.startsWith('/tests/'))).toBe(true);
+  });
+
+  it('runs a simulation whose rules do heavy work per period off the event loop', async () => {
+    const draft = draftOf('attack-slow', (d) => {
+      // Each indicator's score first builds half a million elements 15 times: heavy, under budget.
+      const scoring = d.scoring as Record<string, unknown>;
+      scoring.indicator = { if: [{ some: [range(15), { '!': doubling }] }, 0, scoring.indicator] };
+    });
+    const simulation = api(
+      stack,
+      'POST',
+      '/api/v1/rulesets/attack-slow/simulate',
+      { draft, contracts: [scored.id] },
+      {
+        token: tokens.viewer,
+      },
+    );
+    const latency = await healthLatency();
+    const answered = await simulation;
+    expect(answered.status).toBe(200);
+    expect(latency).toBeLessThan(1_000);
+    console.log(`simulation with heavy rules: /healthz answered in ${latency} ms meanwhile`);
+  });
+});
+
+describe("finding 4: simulate's contract list exhausts memory", () => {
+  it('reads and simulates a contract named 5,000 times once, and refuses 12,000 names', async () => {
+    const named = (n: number) => Array.from({ length: n }, () => scored.id);
+    const refused = await api<{ errors: { pointer: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/default/simulate',
+      { contracts: named(12_000) },
+      { token: tokens.viewer },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]!.pointer).toBe('/contracts');
+    const contracts = named(5_000);
+    const answer = await api<{ summary: { contracts: number; periods: number }; page: { total: number } }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/default/simulate',
+      { contracts },
+      { token: tokens.viewer },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.summary.contracts).toBe(1);
+    expect(answer.body.page.total).toBe(1);
+  });
+
+  it('pages the answer and refuses more names than a request may carry', async () => {
+    const paged = await api<{ contracts: unknown[]; page: { offset: number; limit: number; total: number } }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/default/simulate',
+      { contracts: [scored.id], offset: 1, limit: 10 },
+      { token: tokens.viewer },
+    );
+    expect(paged.status).toBe(200);
+    expect(paged.body.page).toEqual({ offset: 1, limit: 10, total: 1 });
+    expect(paged.body.contracts).toEqual([]);
+    const tooMany = await api<{ errors: { pointer: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/default/simulate',
+      { contracts: Array.from({ length: 5_001 }, (_, i) => `C-${i}`) },
+      { token: tokens.viewer },
+    );
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0]!.pointer).toBe('/contracts');
+  });
+});
