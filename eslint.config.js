@@ -39,7 +39,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'server/rule-runner/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

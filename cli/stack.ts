@@ -18,6 +18,7 @@ import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { FileTokenStore, type TokenStore } from '../server/auth/token-store.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { OutboxStore } from '../server/outbox-store.js';
+import { RuleRunner } from '../server/rule-runner/index.js';
 import { Templates } from '../templates/index.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
@@ -171,6 +172,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     });
 
     const tokens = new FileTokenStore(config.tokensFile);
+    const ruleRunner = new RuleRunner();
+    stops.push(() => ruleRunner.close());
     http.attach(
       createApp({
         client,
@@ -183,6 +186,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         ...(outbox ? { outbox } : {}),
         authenticator: new ApiTokenAuthenticator(tokens),
         rateLimits: config.rateLimits,
+        ruleRunner,
       }),
     );
 

@@ -3,7 +3,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { CovenantError } from '../model/errors.js';
-import type { ContractState } from '../model/state.js';
+import { simulationContract, type SimulationContract } from '../rules/simulate.js';
 import { stateQuery, STAGE } from '../workflows/messages.js';
 import { mapConcurrently } from './concurrency.js';
 import { listContracts } from './contract-list.js';
@@ -13,23 +13,31 @@ export const QUERY_CONCURRENCY = 16;
 
 /** The most contracts one simulation reads: a national portfolio. */
 export const MAX_PORTFOLIO = 100_000;
+/** The most contracts a request may name (beyond, simulate the whole portfolio). */
+export const MAX_NAMED = 5_000;
 
 /** Stages in which a contract can have reported or reviewed periods. */
 const SCORED_STAGES = new Set(['active', 'evaluation', 'suspended', 'closed', 'terminated']);
 
 /**
- * The states of the named contracts (400 with the pointer /contracts/<i> for an unknown one), or of
- * every contract this server's workers run that may hold scored periods.
+ * What a simulation needs of the named contracts (each once, however often named; 400 with the
+ * pointer /contracts/<i> for an unknown one), or of every contract this server's workers run that
+ * may hold scored periods. Each state is reduced as soon as it arrives: the full states are never
+ * all held at once.
  */
-export async function contractStates(
+export async function simulationContracts(
   client: Client,
   taskQueue: string,
   ids?: readonly string[],
-): Promise<ContractState[]> {
+): Promise<SimulationContract[]> {
   if (ids) {
-    return mapConcurrently(ids, QUERY_CONCURRENCY, async (id, i) => {
+    const first = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (!first.has(id)) first.set(id, i);
+    });
+    return mapConcurrently([...first], QUERY_CONCURRENCY, async ([id, i]) => {
       try {
-        return await client.workflow.getHandle(id).query(stateQuery);
+        return simulationContract(await client.workflow.getHandle(id).query(stateQuery));
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         throw new CovenantError('invalid', [
@@ -46,5 +54,7 @@ export async function contractStates(
   const listed = await listContracts(client, {}, MAX_PORTFOLIO, mayHavePeriods);
   // A renewed contract lists each year's run; its state query answers from the latest.
   const unique = [...new Set(listed.map((item) => item.id))];
-  return mapConcurrently(unique, QUERY_CONCURRENCY, (id) => client.workflow.getHandle(id).query(stateQuery));
+  return mapConcurrently(unique, QUERY_CONCURRENCY, async (id) =>
+    simulationContract(await client.workflow.getHandle(id).query(stateQuery)),
+  );
 }

@@ -22,6 +22,7 @@ import {
   type SaveDraftResult,
 } from '../workflows/messages.js';
 import { mapConcurrently } from './concurrency.js';
+import type { RuleRunner } from './rule-runner/index.js';
 
 export interface RuleSetListItem {
   id: string;
@@ -108,6 +109,7 @@ export async function saveDraft(
   taskQueue: string,
   draft: RuleSetDraft,
   by: string | undefined,
+  runner: RuleRunner,
 ): Promise<SaveDraftResult> {
   // The entity checks this too; checking first keeps a refused first save from starting an empty entity.
   const shape = schemaErrors(draft);
@@ -116,6 +118,8 @@ export async function saveDraft(
       'invalid',
       shape.map(({ pointer, message }) => ({ pointer, message })),
     );
+  // Its test cases run here, in a rule thread; the entity records the outcome.
+  const validation = await runner.validate(draft);
   const seed = builtInRuleSet(draft.id);
   const start = new WithStartWorkflowOperation(RULESET_WORKFLOW, {
     workflowId: ruleSetWorkflowId(draft.id),
@@ -124,7 +128,7 @@ export async function saveDraft(
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   return client.workflow.executeUpdateWithStart(saveDraftUpdate, {
-    args: [{ ruleSet: draft, ...(by ? { by } : {}) }],
+    args: [{ ruleSet: draft, validation, ...(by ? { by } : {}) }],
     startWorkflowOperation: start,
   });
 }

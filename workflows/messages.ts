@@ -174,6 +174,11 @@ export interface RuleSetDraftState {
   savedBy?: string;
   /** The version this very draft was published as; cleared when the draft changes. */
   publishedAs?: number;
+  /**
+   * The draft's validation, its test cases run, as the server found it (off the workflow, in a rule
+   * thread) when it was saved; publishing needs it free of errors. Absent for drafts saved before.
+   */
+  validation?: RuleSetValidation;
 }
 
 /** The entity's state: plain JSON, carried whole across continue-as-new. */
@@ -204,6 +209,8 @@ export interface RuleSetView {
 export interface SaveDraftInput {
   ruleSet: RuleSetDraft;
   by?: string;
+  /** Its validation, run by the server in a rule thread (the workflow only records it). */
+  validation?: RuleSetValidation;
 }
 
 export interface SaveDraftResult {

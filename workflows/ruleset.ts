@@ -53,24 +53,23 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
 
   setHandler(
     saveDraftUpdate,
-    ({ ruleSet, by }) => {
+    ({ ruleSet, by, validation: checked }) => {
       const document: RuleSetDraft = { ...ruleSet };
       delete document.version;
+      // The server validates off the workflow (no rule can stall it); saves recorded before that
+      // carry no validation and replay as they ran.
+      const validation = checked ?? validateRuleSetDocument(document);
       state.draft = {
         ruleSet: document,
         revision: (state.draft?.revision ?? 0) + 1,
         savedAt: nowIso(),
         ...(by ? { savedBy: by } : {}),
+        ...(checked ? { validation: checked } : {}),
       };
-      return {
-        id: state.id,
-        revision: state.draft.revision,
-        savedAt: state.draft.savedAt,
-        validation: validateRuleSetDocument(document),
-      };
+      return { id: state.id, revision: state.draft.revision, savedAt: state.draft.savedAt, validation };
     },
     {
-      validator: ({ ruleSet }: SaveDraftInput) => {
+      validator: ({ ruleSet, validation }: SaveDraftInput) => {
         const shape = schemaErrors(ruleSet);
         if (shape.length > 0) throw invalid(shape, 'The draft is not a rule set');
         if (ruleSet.id !== state.id) {
@@ -79,7 +78,8 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
           ]);
         }
         if (ruleSet.version !== undefined) checkNoVersion(ruleSet.version);
-        if (JSON.stringify(state).length + JSON.stringify(ruleSet).length > MAX_STATE_CHARS) throw full();
+        const adding = JSON.stringify(ruleSet).length + JSON.stringify(validation ?? null).length;
+        if (JSON.stringify(state).length + adding > MAX_STATE_CHARS) throw full();
       },
     },
   );
@@ -110,7 +110,12 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
             `The draft is unchanged since it was published as version ${draft.publishedAs}: change it, then publish.`,
           );
         }
-        const errors = errorsOf(validateRuleSetDocument(draft.ruleSet));
+        if (!draft.validation) {
+          throw conflict(
+            'This draft was saved before drafts were checked outside the workflow: save it again, then publish.',
+          );
+        }
+        const errors = errorsOf(draft.validation);
         if (errors.length > 0) {
           throw invalid(
             errors,

@@ -2,6 +2,7 @@
 // value: JavaScript's own coercions would call valueOf/toString found on data, and could throw.
 // For JSON data every function here returns exactly what the native operator returns.
 import { RuleError } from './errors.js';
+import { chargeWork } from './budget.js';
 import { LIMITS } from './limits.js';
 
 export type Primitive = string | number | boolean | null | undefined;
@@ -71,12 +72,15 @@ export function lessOrEqual(a: unknown, b: unknown, pointer: string): boolean {
 /** Array.prototype.join, with String() of each element; null and undefined become "". */
 export function joinArray(array: readonly unknown[], separator: string, pointer: string): string {
   const state: JoinState = { budget: LIMITS.maxValueLength, stack: [] };
-  return joinInto(array, separator, pointer, state);
+  const text = joinInto(array, separator, pointer, state);
+  chargeWork(LIMITS.maxValueLength - state.budget + text.length, pointer);
+  return text;
 }
 
 /** Checks a string or array created by an operator against maxValueLength. */
 export function checkLength<T extends string | unknown[]>(value: T, pointer: string): T {
   if (value.length > LIMITS.maxValueLength) throw tooLong(pointer);
+  chargeWork(value.length, pointer);
   return value;
 }
 

@@ -49,6 +49,7 @@ function generate(root: Node): { source: string; constants: readonly unknown[] }
     generator.iterators > 0 ? 'var steps = 0;' : '',
     ...generator.functions,
     'return function rule(d) {',
+    '$.begin();',
     generator.iterators > 0 ? 'steps = 0;' : '',
     ...declarations,
     ...statements,

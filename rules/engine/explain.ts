@@ -24,14 +24,34 @@ export interface TraceNode {
 
 /** Longest trace kept: iterators over large data would otherwise record without bound. */
 export const MAX_TRACE = 10_000;
+/** Estimated bytes of the values a trace keeps; past it, further steps are counted, not kept. */
+export const MAX_TRACE_BYTES = 4_000_000;
+/** A value larger than this (estimated) is kept as a description, not as itself. */
+const MAX_VALUE_BYTES = 16_384;
+
+/** What a trace keeps of a value too large to keep: "array of 524288 items". */
+export class Elided {
+  constructor(readonly description: string) {}
+}
 
 export function explainTree(root: Node, data: unknown): TraceNode[] {
   const trace: Mutable<TraceNode>[] = [];
   const nodes: Node[] = [];
   let dropped = 0;
+  let bytes = 0;
+  // Traces of a rule that builds large arrays would otherwise hold every one of them.
+  const keep = (value: unknown): unknown => {
+    const size = estimateBytes(value, MAX_VALUE_BYTES);
+    if (size > MAX_VALUE_BYTES) {
+      bytes += 64;
+      return new Elided(describeSize(value));
+    }
+    bytes += size;
+    return value;
+  };
   const recorder: Recorder = {
     open(node, depth, iteration) {
-      if (trace.length >= MAX_TRACE) {
+      if (trace.length >= MAX_TRACE || bytes > MAX_TRACE_BYTES) {
         dropped += 1;
         return -1;
       }
@@ -52,8 +72,8 @@ export function explainTree(root: Node, data: unknown): TraceNode[] {
     close(handle, inputs, output, chosen) {
       const entry = trace[handle];
       if (entry === undefined) return;
-      entry.inputs = inputs;
-      entry.output = output;
+      entry.inputs = inputs.map(keep);
+      entry.output = keep(output);
       if (chosen !== undefined) {
         entry.chosen = chosen;
         const node = nodes[handle]!;
@@ -131,6 +151,7 @@ function describeNode(node: TraceNode): string {
 /** A short, bounded rendering of a value for one line of text. */
 export function formatValue(value: unknown, room = 60): string {
   if (value === undefined) return 'nothing';
+  if (value instanceof Elided) return `‹${value.description}›`;
   if (typeof value === 'string')
     return JSON.stringify(value.length > room ? `${value.slice(0, room)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
@@ -145,6 +166,36 @@ export function formatValue(value: unknown, room = 60): string {
     .slice(0, 3)
     .map((k) => `${JSON.stringify(k)}: ${formatValue((value as Record<string, unknown>)[k], 20)}`);
   return `{${shown.join(', ')}${keys.length > 3 ? ', …' : ''}}`;
+}
+
+/** Bytes a value takes, roughly, counted up to `cap` (a larger value is not walked further). */
+function estimateBytes(value: unknown, cap: number): number {
+  let total = 0;
+  const visit = (v: unknown, depth: number): void => {
+    if (total > cap) return;
+    if (typeof v === 'string') total += 16 + 2 * v.length;
+    else if (typeof v !== 'object' || v === null || depth > 64) total += 8;
+    else if (Array.isArray(v)) {
+      total += 16 + 8 * v.length;
+      for (let i = 0; i < v.length && total <= cap; i++) visit(v[i], depth + 1);
+    } else {
+      const keys = Object.keys(v);
+      total += 16 + 16 * keys.length;
+      for (const k of keys) {
+        if (total > cap) return;
+        total += 2 * k.length;
+        visit((v as Record<string, unknown>)[k], depth + 1);
+      }
+    }
+  };
+  visit(value, 0);
+  return total;
+}
+
+function describeSize(value: unknown): string {
+  if (typeof value === 'string') return `text of ${value.length} characters`;
+  if (Array.isArray(value)) return `array of ${value.length} items`;
+  return `object of ${Object.keys(value as object).length} keys`;
 }
 
 function formatPath(path: unknown): string {

@@ -8,6 +8,7 @@ import { validateRule, type Diagnostic, type ValidationContext } from './validat
 
 export { RuleError, type RuleErrorCode } from './errors.js';
 export { LIMITS } from './limits.js';
+export { withWorkLimit, workUsed } from './budget.js';
 export { operators, operatorNames, type OperatorSpec, type OperatorKind } from './operators.js';
 export { describeTrace, type TraceNode } from './explain.js';
 export type { Diagnostic, ValidationContext, VariableSpec, VariableType } from './validate.js';

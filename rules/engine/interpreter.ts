@@ -1,5 +1,6 @@
 // The reference evaluator: walks the parsed tree node by node. `explain` runs it with a recorder;
 // the compiler must agree with it on every rule (both run the same conformance and fuzz suites).
+import { beginWork } from './budget.js';
 import { checkResultSize, truthy } from './coerce.js';
 import { RuleError } from './errors.js';
 import { LIMITS } from './limits.js';
@@ -12,6 +13,7 @@ export interface Recorder {
 }
 
 export function interpret(root: Node, data: unknown, recorder?: Recorder): unknown {
+  beginWork();
   const state: State = { steps: 0, depth: 0, iteration: [], recorder };
   const result = recorder ? traced(root, data, state, true) : evaluate(root, data, state);
   return checkResultSize(result, root.pointer);

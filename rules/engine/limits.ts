@@ -15,6 +15,8 @@ export const LIMITS = {
   maxValueLength: 1_000_000,
   /** Iterator steps (items visited by map, filter, reduce, all, some, none) in one evaluation. */
   maxSteps: 10_000_000,
+  /** Work in one evaluation: elements and characters created or scanned by operators (./budget.ts). */
+  maxWork: 20_000_000,
   /** Nesting of a value converted to text or returned as a result. */
   maxValueDepth: 1_000,
 } as const;

@@ -15,6 +15,7 @@ import {
   truthy,
 } from './coerce.js';
 import { addDays, dateAfter, dateBefore, daysBetween, quarter } from './dates.js';
+import { chargeWork } from './budget.js';
 import { LIMITS } from './limits.js';
 import { achievement, abs, clamp, interpolate, round } from './numbers.js';
 import { missingKeys, readOwn, readVar } from './paths.js';
@@ -312,14 +313,20 @@ function product(args: readonly unknown[], _data: unknown, p: string): unknown {
 
 export function contains(needle: unknown, haystack: unknown, p: string): boolean {
   // json-logic-js: `if (!b || typeof b.indexOf === "undefined") return false`.
-  if (typeof haystack === 'string') return haystack !== '' && haystack.indexOf(toText(needle, p)) !== -1;
-  return Array.isArray(haystack) && haystack.indexOf(needle) !== -1;
+  if (typeof haystack === 'string') {
+    chargeWork(haystack.length, p);
+    return haystack !== '' && haystack.indexOf(toText(needle, p)) !== -1;
+  }
+  if (!Array.isArray(haystack)) return false;
+  chargeWork(haystack.length, p);
+  return haystack.indexOf(needle) !== -1;
 }
 
 function merge(args: readonly unknown[], p: string): unknown[] {
   let length = 0;
   for (const value of args) length += Array.isArray(value) ? value.length : 1;
   if (length > LIMITS.maxValueLength) throw tooLong(p);
+  chargeWork(length, p);
   const out: unknown[] = [];
   for (const value of args) {
     if (Array.isArray(value)) for (let i = 0; i < value.length; i++) out.push(value[i]);

@@ -13,6 +13,7 @@ import {
   tooLong,
   truthy,
 } from './coerce.js';
+import { beginWork, chargeWork } from './budget.js';
 import { addDays, dateAfter, dateBefore, daysBetween, quarter } from './dates.js';
 import { iteratedTooLong, stepLimitError } from './interpreter.js';
 import { LIMITS } from './limits.js';
@@ -76,10 +77,17 @@ export const runtime = {
           : toText(v, p),
   checkText: (s: string, p: string): string => {
     if (s.length > LIMITS.maxValueLength) throw tooLong(p);
+    chargeWork(s.length, p);
     return s;
   },
-  inString: (needle: unknown, haystack: string, p: string): boolean =>
-    haystack !== '' && haystack.indexOf(typeof needle === 'string' ? needle : toText(needle, p)) !== -1,
+  inString: (needle: unknown, haystack: string, p: string): boolean => {
+    chargeWork(haystack.length, p);
+    return (
+      haystack !== '' && haystack.indexOf(typeof needle === 'string' ? needle : toText(needle, p)) !== -1
+    );
+  },
+  /** Starts an evaluation's work budget (./budget.ts). */
+  begin: beginWork,
   result: (v: unknown, p: string): unknown =>
     typeof v === 'object' && v !== null ? checkResultSize(v, p) : v,
   /** Called by a compiled iterator whose array or step count is over the limits (`steps` already counts it). */

@@ -5,11 +5,10 @@ import { Router, type Request } from 'express';
 import { CovenantError, type Issue } from '../../model/errors.js';
 import type { RuleSetDraft } from '../../model/ruleset.js';
 import { validator } from '../../model/validation.js';
-import { RuleError } from '../../rules/engine/index.js';
-import { schemaErrors, validateRuleSetDocument } from '../../rules/ruleset-validation.js';
-import { simulate, simulationContract } from '../../rules/simulate.js';
+import { schemaErrors } from '../../rules/ruleset-validation.js';
 import { principalOf } from '../auth/access.js';
-import { contractStates, MAX_PORTFOLIO } from '../portfolio.js';
+import { MAX_NAMED, MAX_PORTFOLIO, simulationContracts } from '../portfolio.js';
+import type { RuleRunner } from '../rule-runner/index.js';
 import {
   findPublishedVersion,
   findRuleSet,
@@ -21,6 +20,8 @@ import {
 export interface RuleSetRoutesDeps {
   client: Client;
   taskQueue: string;
+  /** Runs validations and simulations in threads, off this event loop. */
+  runner: RuleRunner;
 }
 
 const checkValidate = validator<{ draft?: unknown }>({
@@ -35,24 +36,36 @@ const checkPublish = validator<{ note?: string }>({
   properties: { note: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
 
-const checkSimulate = validator<{ draft?: unknown; contracts?: string[]; onlyChanged?: boolean }>({
+/** Contracts per page of a simulation's answer, unless the request asks for another `limit`. */
+const DEFAULT_PAGE = 200;
+
+const checkSimulate = validator<{
+  draft?: unknown;
+  contracts?: string[];
+  onlyChanged?: boolean;
+  offset?: number;
+  limit?: number;
+}>({
   type: 'object',
   additionalProperties: false,
   properties: {
     draft: { type: 'object' },
+    // Named more than once, a contract is read and simulated once.
     contracts: {
       type: 'array',
       minItems: 1,
-      maxItems: MAX_PORTFOLIO,
+      maxItems: MAX_NAMED,
       items: { type: 'string', minLength: 1, maxLength: 100 },
     },
     onlyChanged: { type: 'boolean' },
+    offset: { type: 'integer', minimum: 0, maximum: MAX_PORTFOLIO },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
   },
 });
 
 const checkVersion = validator<number>({ type: 'integer', minimum: 1, maximum: 1_000_000 });
 
-export function ruleSetRoutes({ client, taskQueue }: RuleSetRoutesDeps): Router {
+export function ruleSetRoutes({ client, taskQueue, runner }: RuleSetRoutesDeps): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -62,7 +75,13 @@ export function ruleSetRoutes({ client, taskQueue }: RuleSetRoutesDeps): Router 
   // The body is the draft document itself: 400 with pointers when it is not a rule set at all;
   // saved (201) even with rule errors or failing tests, which the answer lists and publishing refuses.
   router.post('/', async (req, res) => {
-    const result = await saveDraft(client, taskQueue, req.body as RuleSetDraft, principalOf(req)?.name);
+    const result = await saveDraft(
+      client,
+      taskQueue,
+      req.body as RuleSetDraft,
+      principalOf(req)?.name,
+      runner,
+    );
     res
       .status(201)
       .location(`/api/v1/rulesets/${encodeURIComponent(result.id)}`)
@@ -96,7 +115,7 @@ export function ruleSetRoutes({ client, taskQueue }: RuleSetRoutesDeps): Router 
     const { draft } = checkValidate(optionalJsonBody(req));
     const document =
       draft === undefined ? await savedDraft(client, req.params.id) : ownDraft(draft, req.params.id);
-    res.json(validateRuleSetDocument(document));
+    res.json(await runner.validate(document));
   });
 
   router.post('/:id/publish', async (req, res) => {
@@ -114,18 +133,23 @@ export function ruleSetRoutes({ client, taskQueue }: RuleSetRoutesDeps): Router 
     const body = checkSimulate(optionalJsonBody(req));
     const { id } = req.params;
     const { ruleSet, source } = await ruleSetToSimulate(client, id, body.draft);
-    const states = await contractStates(client, taskQueue, body.contracts);
-    let result;
-    try {
-      result = simulate(ruleSet, states.map(simulationContract), { onlyChanged: body.onlyChanged ?? false });
-    } catch (err) {
-      if (!(err instanceof RuleError)) throw err;
-      const at = source.kind === 'body' ? '/draft' : '';
-      throw new CovenantError('invalid', [
-        { pointer: at + err.pointer, message: `This rule cannot run: ${err.message}` },
-      ]);
-    }
-    res.json({ ruleSet: { id, ...source }, validation: validateRuleSetDocument(ruleSet), ...result });
+    const contracts = await simulationContracts(client, taskQueue, body.contracts);
+    const at = source.kind === 'body' ? '/draft' : '';
+    const { validation, simulation } = await runner.simulate(
+      ruleSet,
+      contracts,
+      { onlyChanged: body.onlyChanged ?? false },
+      at,
+    );
+    const offset = body.offset ?? 0;
+    const limit = body.limit ?? DEFAULT_PAGE;
+    res.json({
+      ruleSet: { id, ...source },
+      validation,
+      summary: simulation.summary,
+      contracts: simulation.contracts.slice(offset, offset + limit),
+      page: { offset, limit, total: simulation.contracts.length },
+    });
   });
 
   return router;

@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../cli/temporal-binaries.js';
 import { createApp } from '../../server/app.js';
+import { RuleRunner } from '../../server/rule-runner/index.js';
 import { ApiTokenAuthenticator } from '../../server/auth/api-tokens.js';
 import { matchPermission, PERMISSIONS } from '../../server/auth/permissions.js';
 import { FileTokenStore } from '../../server/auth/token-store.js';
@@ -68,6 +69,8 @@ function app(dir: string, outbox: OutboxStore | undefined): Express {
     documentsDir: join(dir, 'documents'),
     ...(outbox ? { outbox } : {}),
     authenticator: new ApiTokenAuthenticator(new FileTokenStore(join(dir, 'api-tokens.json'))),
+    // Threads start on first use: building the app starts none.
+    ruleRunner: new RuleRunner(),
     rateLimits: { approvalsPerMinute: 60, apiPerMinute: 600 },
   });
 }

@@ -92,6 +92,8 @@ describe('the default rule set', () => {
       ]),
     ).toEqual([]);
     expect(runGuards(ruleSet, []).map((f) => f.guard)).toEqual(['min-indicators', 'weights-sum-100']);
-    expect(runGuards(ruleSet, [{ ...immunisation, weight: 100 }]).map((f) => f.guard)).toEqual(['min-indicators']);
+    expect(runGuards(ruleSet, [{ ...immunisation, weight: 100 }]).map((f) => f.guard)).toEqual([
+      'min-indicators',
+    ]);
   });
 });

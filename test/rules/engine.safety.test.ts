@@ -4,7 +4,16 @@
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LIMITS, RuleError, compile, evaluate, interpret, validate } from '../../rules/engine/index.js';
+import {
+  LIMITS,
+  RuleError,
+  compile,
+  describeTrace,
+  evaluate,
+  explain,
+  interpret,
+  validate,
+} from '../../rules/engine/index.js';
 import { compiledSource } from '../../rules/engine/compiler.js';
 import { parseRule } from '../../rules/engine/parse.js';
 import { runtime } from '../../rules/engine/runtime.js';
@@ -233,6 +242,42 @@ describe('runtime guards: no rule can blow up memory or time', () => {
     expect(error.message).toContain('maxSteps');
     expect(error.pointer).toBe('/map/1');
     expect(refusal(() => interpret(rule, data)).pointer).toBe('/map/1');
+  });
+
+  // Each step stays under every size limit; the copying adds up (half a million items copied
+  // half a million times, held by a trace step by step, ran out of memory before maxWork).
+  const quadratic = {
+    reduce: [{ var: 'items' }, { merge: [{ var: 'accumulator' }, [{ var: 'current' }]] }, []],
+  };
+  const items = { items: Array.from({ length: 500_000 }, (_, i) => i) };
+
+  it.each([
+    ['merge', quadratic],
+    ['cat', { reduce: [{ var: 'items' }, { cat: [{ var: 'accumulator' }, 'x'] }, ''] }],
+    ['in', { none: [{ var: 'rows' }, { in: [-1, { var: 'cells' }] }] }],
+  ])('stops %s in a loop past maxWork, in a fraction of a second', (_name, rule) => {
+    const data = { ...items, rows: Array.from({ length: 100 }, () => ({ cells: items.items })) };
+    for (const run of [() => evaluate(rule, data), () => interpret(rule, data), () => explain(rule, data)]) {
+      const started = performance.now();
+      const error = refusal(run);
+      expect(error.code).toBe('limit_exceeded');
+      expect(error.message).toContain('maxWork');
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+  });
+
+  it('keeps a trace of large values bounded in bytes: large values are described, not held', () => {
+    const big = { big: Array.from({ length: 200_000 }, (_, i) => i) };
+    const trace = explain({ merge: [{ var: 'big' }, { var: 'big' }, { var: 'big' }] }, big);
+    expect(JSON.stringify(trace).length).toBeLessThan(50_000);
+    expect(describeTrace(trace).join('\n')).toContain('→ ‹array of 600000 items›');
+    // Small values are kept as they are.
+    const small = { map: [[1, 2, 3], { merge: [{ var: '' }, { var: '' }] }] };
+    expect(explain(small, {})[0]!.output).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
   });
 
   it('refuses to iterate over more than maxValueLength items', () => {
