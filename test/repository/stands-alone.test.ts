@@ -28,7 +28,8 @@ export function escapes(file: string, text: string): string[] {
       if (relative(projectRoot, target).startsWith('..')) found.push(`${file}:${i + 1}: ${match[0]}`);
     }
     const shared = SHARED.exec(line);
-    if (shared && !found.some((f) => f.startsWith(`${file}:${i + 1}:`))) found.push(`${file}:${i + 1}: ${shared[0]}`);
+    if (shared && !found.some((f) => f.startsWith(`${file}:${i + 1}:`)))
+      found.push(`${file}:${i + 1}: ${shared[0]}`);
   });
   return found;
 }
@@ -43,7 +44,9 @@ describe('the repository', () => {
 
   it('notices a reference that leaves the root', () => {
     // Built from parts, so that this file does not itself refer above the root.
-    expect(escapes('test/rules/x.test.ts', `readFileSync('${UP.repeat(3)}shared/suite.json')`)).toHaveLength(1);
+    expect(escapes('test/rules/x.test.ts', `readFileSync('${UP.repeat(3)}shared/suite.json')`)).toHaveLength(
+      1,
+    );
     expect(escapes('README.md', `See ${UP}ARCHITECTURE.md`)).toHaveLength(1);
     expect(escapes('test/rules/x.test.ts', "import '../../model/contract.js'")).toEqual([]);
     expect(escapes('docs/api.md', 'see [rules](../README.md)')).toEqual([]);
