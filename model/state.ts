@@ -35,6 +35,8 @@ export interface PendingApproval {
   expiresAt: string;
   /** How many fresh links were sent after the first (POST .../approvals/:id/resend). */
   resends: number;
+  /** When the latest resends were asked for (the last five): resends are limited per approval. */
+  resentAt?: string[];
   reminded: boolean;
   /** Why the decision is asked for (termination or suspension reason). */
   reason?: string;
@@ -95,8 +97,9 @@ export interface IndicatorScore {
   target: number;
   weight: number;
   actual: number | null;
-  score: number;
-  weightedScore: number;
+  /** Null when the rule set could not score the indicator (the review's `problems` say why). */
+  score: number | null;
+  weightedScore: number | null;
 }
 
 export interface Escalation {
@@ -113,8 +116,11 @@ export interface Review {
   revision: number;
   /** 1 for a period's first review, one more for each that replaced it (a late report, a moderation). */
   version?: number;
-  score: number;
+  /** Null when the rule set could not score the period: the grade is then "Not scored". */
+  score: number | null;
   grade: string;
+  /** What the rule set could not do for this period; absent when it scored everything. */
+  problems?: string[];
   indicators: IndicatorScore[];
   missing: string[];
   escalations: Escalation[];
@@ -150,12 +156,12 @@ export interface IndicatorYear {
   aggregation: string;
   /** The year value from the agreed quarterly actuals; null when none was reported. */
   actual: number | null;
-  score: number;
+  score: number | null;
 }
 
 export interface Evaluation {
   at: string;
-  score: number;
+  score: number | null;
   grade: string;
   indicators: IndicatorYear[];
   documentUrl?: string;
@@ -167,10 +173,10 @@ export interface YearSummary {
   year: number;
   period: { start: string; end: string };
   revision: number;
-  score: number;
+  score: number | null;
   grade: string;
   indicators: IndicatorYear[];
-  reviews: { period: string; score: number; grade: string }[];
+  reviews: { period: string; score: number | null; grade: string }[];
   documentUrl?: string;
   signedOffAt?: string;
   /** The year's decisions, signatures included, as they were recorded. */

@@ -3,7 +3,7 @@
 import type { Indicator } from '../model/contract.js';
 import type { Aggregation, RuleSet } from '../model/ruleset.js';
 import type { IndicatorYear, PeriodState } from '../model/state.js';
-import { compile } from './engine/index.js';
+import { compile, RuleError } from './engine/index.js';
 import { scorePeriod } from './scoring.js';
 
 /** A period's agreed figures: the unit's report, with every moderation applied in order. */
@@ -11,6 +11,11 @@ export function agreedActuals(period: PeriodState): Record<string, number | null
   const actuals: Record<string, number | null> = { ...(period.report?.actuals ?? {}) };
   for (const m of period.moderations) actuals[m.indicator] = m.to;
   return actuals;
+}
+
+/** A figure by indicator id: own properties only, so an id such as "constructor" reads no prototype. */
+export function figureOf(figures: Readonly<Record<string, number | null>>, id: string): number | null {
+  return Object.hasOwn(figures, id) ? (figures[id] ?? null) : null;
 }
 
 export function aggregate(values: (number | null)[], how: Aggregation): number | null {
@@ -29,7 +34,7 @@ export function aggregate(values: (number | null)[], how: Aggregation): number |
 }
 
 export interface YearScore {
-  score: number;
+  score: number | null;
   grade: string;
   indicators: IndicatorYear[];
 }
@@ -41,7 +46,7 @@ export function evaluateYear(ruleSet: RuleSet, indicators: Indicator[], periods:
   for (const indicator of indicators) {
     const how = indicator.aggregation ?? ruleSet.scoring.aggregation;
     values[indicator.id] = aggregate(
-      agreed.map((a) => a[indicator.id] ?? null),
+      agreed.map((a) => figureOf(a, indicator.id)),
       how,
     );
   }
@@ -64,27 +69,47 @@ export function evaluateYear(ruleSet: RuleSet, indicators: Indicator[], periods:
   };
 }
 
-/** Next year's proposed indicators: baselines from this year's agreed values, targets by the renewal rule. */
+/**
+ * Next year's proposed indicators: baselines from this year's agreed values, targets by the renewal
+ * rule. Never throws: where the rule gives no number the target stays this year's, and `problems`
+ * says so (the parties negotiate the renewal anyway).
+ */
 export function renewIndicators(
   ruleSet: RuleSet,
   indicators: Indicator[],
   year: IndicatorYear[],
+  problems: string[] = [],
 ): Indicator[] {
-  const targetRule = compile(ruleSet.renewal.target);
+  let targetRule: ((data: unknown) => unknown) | undefined;
+  try {
+    targetRule = compile(ruleSet.renewal.target);
+  } catch (err) {
+    if (!(err instanceof RuleError)) throw err;
+    problems.push(`the renewal rule cannot run: ${err.message}; every target stays this year's`);
+  }
   return indicators.map((indicator) => {
     const actual = year.find((y) => y.id === indicator.id)?.actual ?? null;
-    const target = targetRule({
-      baseline: indicator.baseline,
-      target: indicator.target,
-      actual,
-      direction: indicator.direction,
-    });
-    if (typeof target !== 'number' || !Number.isFinite(target)) {
-      throw new Error(
-        `The rule set's renewal rule returned ${JSON.stringify(target)} for ${indicator.id}, not a number`,
-      );
+    let target: unknown = indicator.target;
+    if (targetRule) {
+      try {
+        target = targetRule({
+          baseline: indicator.baseline,
+          target: indicator.target,
+          actual,
+          direction: indicator.direction,
+        });
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        target = err;
+      }
+      if (typeof target !== 'number' || !Number.isFinite(target)) {
+        problems.push(
+          `the renewal rule gave ${target instanceof RuleError ? `an error (${target.message})` : (JSON.stringify(target) ?? 'nothing')} for ${indicator.id}, not a number; its target stays ${indicator.target}`,
+        );
+        target = indicator.target;
+      }
     }
-    return { ...indicator, baseline: actual ?? indicator.baseline, target };
+    return { ...indicator, baseline: actual ?? indicator.baseline, target: target as number };
   });
 }
 

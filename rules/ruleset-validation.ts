@@ -1,11 +1,13 @@
 // Validation that teaches: everything wrong with a rule set document at once, each with a JSON
 // pointer into the document and a sentence its author can act on. The schema, then every rule
 // through the engine's validate() with its slot's variables, then the rule set's own test cases.
-// Errors block publishing; warnings do not. Pure: runs in update validators inside the workflow.
+// Errors block publishing; warnings do not. Pure; the server runs it in a rule thread
+// (server/rule-runner), and the CLI on files.
 import { Ajv, type ErrorObject } from 'ajv';
 import { ruleSetDraftSchema, ruleSetSchema, SLOT_PATTERN } from '../model/ruleset.js';
 import { validate } from './engine/index.js';
 import { contextOf, declaredCriteria, slotsOf, type Slot } from './ruleset-slots.js';
+import { probeRuleSet } from './ruleset-probes.js';
 import { runRuleSetTests } from './ruleset-tests.js';
 import { closest } from './suggest.js';
 
@@ -46,6 +48,11 @@ export function validateRuleSetDocument(
   ];
   const criteria = declaredCriteria(document);
   for (const slot of slotsOf(document)) diagnostics.push(...ruleDiagnostics(slot, criteria));
+  // Rules that read well are run on ordinary inputs of their slot: a wrong type or too much work
+  // on real contracts would leave reviews unscored.
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    for (const finding of probeRuleSet(document)) diagnostics.push({ severity: 'error', ...finding });
+  }
   const outcomes = runRuleSetTests(document);
   for (const outcome of outcomes) {
     if (outcome.passed) continue;
@@ -184,6 +191,11 @@ function schemaDiagnostics(errors: ErrorObject[]): RuleSetDiagnostic[] {
           );
         case 'pattern':
           return error(e.instancePath, params.pattern === SLOT_PATTERN ? SLOT_RULE : ID_RULE);
+        case 'not':
+          return error(
+            e.instancePath,
+            'is a name every JavaScript object has (such as constructor or toString): choose another',
+          );
         default:
           return error(e.instancePath, e.message ?? e.keyword);
       }

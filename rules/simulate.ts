@@ -128,7 +128,8 @@ export function simulationContract(state: ContractState): SimulationContract {
       id: period.id,
       indicators: revision?.indicators ?? [],
       actuals: agreedActuals(period),
-      ...(review
+      // A review the rule set could not score has nothing to compare with: the draft's result is new.
+      ...(review && review.score !== null
         ? {
             before: {
               score: review.score,

@@ -85,7 +85,7 @@ export interface ModerationInput extends Attributed {
 
 export interface ModerationResult {
   period: string;
-  score: number;
+  score: number | null;
   grade: string;
   /** The version of the review that follows this moderation. */
   reviewVersion: number;

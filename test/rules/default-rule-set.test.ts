@@ -22,7 +22,7 @@ const deaths: Indicator = {
   weight: 60,
 };
 
-function score(indicator: Indicator, actual: number | null): number {
+function score(indicator: Indicator, actual: number | null): number | null {
   return scorePeriod(ruleSet, [indicator], { [indicator.id]: actual }, 'Q1').indicators[0]!.score;
 }
 

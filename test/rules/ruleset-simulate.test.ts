@@ -57,7 +57,7 @@ function reviewed(
     id: period,
     indicators: [imm, mmr],
     actuals,
-    before: { score: r.score, grade: r.grade, escalations: r.escalations.map((e) => e.id) },
+    before: { score: r.score!, grade: r.grade, escalations: r.escalations.map((e) => e.id) },
   };
 }
 

@@ -185,3 +185,52 @@ describe('rule set validation', () => {
     );
   });
 });
+
+describe('probes: rules run on ordinary inputs of their slot before publishing', () => {
+  const withRule = (change: (doc: RuleSet) => void): RuleSet => {
+    const doc = base();
+    change(doc);
+    return doc;
+  };
+
+  it('refuses an indicator rule that returns null for a missing figure', () => {
+    const found = lines(withRule((d) => (d.scoring.indicator = { var: 'actual' })));
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^\/scoring\/indicator: The indicator rule returns null, not a number, when .* actual is null$/,
+      ),
+    );
+  });
+
+  it('refuses a grade name too long to keep, and a grade that is not a name', () => {
+    const long = lines(
+      withRule((d) => (d.scoring.grade = { cat: ['x', { substr: ['y'.repeat(2500), 0] }] })),
+    );
+    expect(long.join('\n')).toMatch(
+      /\/scoring\/grade: The grade rule returns a grade name of 2501 characters \(at most 100\)/,
+    );
+    const numeric = lines(withRule((d) => (d.scoring.grade = { var: 'composite' })));
+    expect(numeric.join('\n')).toMatch(/\/scoring\/grade: The grade rule returns 0, not a grade name/);
+  });
+
+  it('refuses rules that do too much work on ordinary data, at the operation that does it', () => {
+    const doubling = {
+      reduce: [[...Array(19).keys()], { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]],
+    };
+    const found = lines(
+      withRule((d) => {
+        d.escalations[0]!.when = { '!': doubling };
+      }),
+    );
+    expect(found.join('\n')).toMatch(
+      /^\/escalations\/0\/when\/!\/reduce\/1: The escalation fair-or-poor does too much work for a review/m,
+    );
+  });
+
+  it('refuses a renewal rule that gives no target when nothing was reported', () => {
+    const found = lines(withRule((d) => (d.renewal.target = { '*': [{ var: 'actual' }, 1.05] })));
+    expect(found.join('\n')).toMatch(
+      /\/renewal\/target: The renewal rule returns 0|\/renewal\/target: The renewal rule returns null/,
+    );
+  });
+});

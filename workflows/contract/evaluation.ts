@@ -68,11 +68,13 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     return state;
   }
   const start = addDays(state.period.end, 1);
+  const problems: string[] = [];
   const next: ContractInput = {
     ...contract,
     period: { ...state.period, start, end: addDays(addMonths(start, 12), -1) },
-    indicators: renewIndicators(ruleSet, currentRevision(ctx).indicators, evaluation.indicators),
+    indicators: renewIndicators(ruleSet, currentRevision(ctx).indicators, evaluation.indicators, problems),
   };
+  if (problems.length > 0) log(ctx, 'renewal-rule-failed', undefined, problems.join('; '));
   await condition(() => mailSent(ctx) && allHandlersFinished());
   // A termination confirmed while the last emails went out ends the contract instead.
   if (state.stage === 'terminated') {

@@ -13,12 +13,20 @@ export function updateSearchAttributes(ctx: ContractContext): void {
   const currentPeriod = open.find((p) => p.start <= today) ?? latest;
   upsertSearchAttributes([
     { key: STAGE, value: state.stage },
-    { key: UNIT, value: state.unit.name },
+    { key: UNIT, value: keyword(state.unit.name) },
     { key: YEAR, value: state.year },
     { key: PERIOD, value: currentPeriod?.id ?? null },
     { key: SCORE, value: state.evaluation?.score ?? latest?.review?.score ?? null },
-    { key: GRADE, value: state.evaluation?.grade ?? latest?.review?.grade ?? null },
+    { key: GRADE, value: keyword(state.evaluation?.grade ?? latest?.review?.grade ?? null) },
     { key: NEXT_DUE, value: open[0] ? new Date(endOfDay(open[0].due)) : null },
     { key: LATE, value: state.late },
   ]);
 }
+
+/** Temporal refuses a keyword over 2 KB, and terminates the workflow that upserts one: cut long ones. */
+function keyword(value: string | null): string | null {
+  return value === null || value.length <= MAX_KEYWORD ? value : value.slice(0, MAX_KEYWORD);
+}
+
+/** Characters of a keyword kept: 500 characters stay under 2 KB even at 4 bytes each. */
+const MAX_KEYWORD = 500;
