@@ -11,9 +11,9 @@ export class DocumentStore {
   /** Writes a document and returns its path relative to the store, e.g. "PC-1/y1-Q1-review.html". */
   async put(key: string, content: string): Promise<string> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, content, 'utf8');
+    await writeFile(temporary, content, { encoding: 'utf8', mode: 0o600 });
     await rename(temporary, path);
     return key;
   }

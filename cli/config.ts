@@ -1,6 +1,6 @@
 // Configuration: read from the environment once, validated, documented in the README.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CovenantError } from '../model/errors.js';
 import { validator } from '../model/validation.js';
@@ -90,7 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw err;
   }
   const dataDir = resolve(parsed.COVENANT_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // It holds approval links (caught mail), the link key and Temporal's database: this user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     port: parsed.PORT,
     host: parsed.HOST,
@@ -111,6 +112,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
     },
   };
+}
+
+/**
+ * Why an existing data folder is exposed to other users of the machine, or undefined when it is not:
+ * Covenant makes it 0700, but a folder made beforehand keeps its own mode.
+ */
+export function dataDirExposure(dataDir: string): string | undefined {
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  return `the data folder ${dataDir} can be read by other users of this machine (mode ${mode.toString(8)}); it holds caught mail with approval links, the link key and Temporal's database: chmod 700 it`;
 }
 
 /** The link-signing key kept under the data folder, generated on first start. */

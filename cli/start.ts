@@ -1,6 +1,6 @@
 // `npm start`: the whole platform on one machine, until Ctrl-C. The HTTP server listens before
 // the rest of Covenant is even loaded, so from the first second every request gets an answer.
-import { loadConfig } from './config.js';
+import { dataDirExposure, loadConfig } from './config.js';
 import { listen } from './http-server.js';
 import type { Stack } from './stack.js';
 
@@ -9,6 +9,8 @@ const SLOW_PHASE_MS = 2_000;
 
 async function run(): Promise<void> {
   const started = Date.now();
+  // Everything Covenant and its embedded Temporal create is this user's only (files 0600, folders 0700).
+  process.umask(0o077);
   const starting = new AbortController();
   let stack: Stack | undefined;
   let stopping = false;
@@ -39,6 +41,8 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const http = await listen(config.port, config.host);
   console.log(`Covenant: starting (data in ${config.dataDir})...`);
+  const exposure = dataDirExposure(config.dataDir);
+  if (exposure) console.warn(`Covenant: warning: ${exposure}.`);
   (await import('./temporal-connection.js')).installRuntime();
   const { startStack } = await import('./stack.js');
   const { issueFirstAdminToken } = await import('../server/auth/api-tokens.js');

@@ -63,6 +63,30 @@ export interface Terms {
 }
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+
+/**
+ * Names an object inherits from Object.prototype: as an indicator id or a criteria name they would
+ * read an inherited function where a figure is expected, so the schemas refuse them.
+ */
+export const RESERVED_NAMES = [
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'constructor',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+] as const;
+
+/** A string schema that refuses the reserved names. */
+export function keyName(pattern: string) {
+  return { type: 'string', pattern, not: { enum: RESERVED_NAMES } } as const;
+}
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 
 export const personSchema = {
@@ -91,7 +115,7 @@ export const indicatorSchema = {
   additionalProperties: false,
   required: ['id', 'name', 'direction', 'baseline', 'target', 'weight'],
   properties: {
-    id: { type: 'string', pattern: ID_PATTERN },
+    id: keyName(ID_PATTERN),
     name: { type: 'string', minLength: 1, maxLength: 300 },
     unit: { type: 'string', maxLength: 50 },
     direction: { enum: ['higher', 'lower'] },
@@ -104,7 +128,7 @@ export const indicatorSchema = {
     criteria: {
       type: 'object',
       maxProperties: 20,
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,49}$' },
+      propertyNames: keyName('^[A-Za-z][A-Za-z0-9_]{0,49}$'),
       additionalProperties: { type: 'number' },
     },
   },

@@ -21,6 +21,8 @@ export class CovenantError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly issues: Issue[],
+    /** For 429 and 503: when to try again, in seconds (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; '));
     this.name = 'CovenantError';

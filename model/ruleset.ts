@@ -1,6 +1,7 @@
 // A rule set: how a contract is vetted, scored, graded and escalated, written as JSON-Logic.
 // Each rule slot names the data it receives (rules/ruleset-slots.ts holds the table; docs/rules.md
 // explains it). Published versions never change; a draft is the editable copy of the next one.
+import { keyName } from './contract.js';
 export type Rule = unknown;
 
 export interface Guard {
@@ -121,7 +122,7 @@ const properties = {
       criteria: {
         type: 'object',
         maxProperties: 20,
-        propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,49}$' },
+        propertyNames: keyName('^[A-Za-z][A-Za-z0-9_]{0,49}$'),
         additionalProperties: { type: 'string', minLength: 1, maxLength: 500 },
       },
       grades: {
@@ -142,7 +143,7 @@ const properties = {
       additionalProperties: false,
       required: ['id', 'message', 'scope', 'rule'],
       properties: {
-        id: { type: 'string', pattern: ID_PATTERN },
+        id: keyName(ID_PATTERN),
         message: { type: 'string', minLength: 1, maxLength: 500 },
         scope: { enum: ['contract', 'indicator'] },
         rule: {},
@@ -157,7 +158,7 @@ const properties = {
       additionalProperties: false,
       required: ['id', 'when', 'severity', 'notify', 'message'],
       properties: {
-        id: { type: 'string', pattern: ID_PATTERN },
+        id: keyName(ID_PATTERN),
         when: {},
         severity: { enum: ['low', 'medium', 'high'] },
         notify: { type: 'array', minItems: 1, uniqueItems: true, items: RECIPIENTS },
@@ -178,7 +179,7 @@ const properties = {
           additionalProperties: false,
           required: ['id', 'offsetDays', 'notify', 'template'],
           properties: {
-            id: { type: 'string', pattern: ID_PATTERN },
+            id: keyName(ID_PATTERN),
             offsetDays: { type: 'integer', minimum: -90, maximum: 180 },
             notify: { type: 'array', minItems: 1, uniqueItems: true, items: RECIPIENTS },
             template: { enum: ['report-reminder', 'late-notice', 'late-escalation'] },

@@ -38,6 +38,13 @@ export function toIssues(errors: ErrorObject[]): Issue[] {
           message: 'is not a known field',
         };
       }
+      if (e.keyword === 'not') {
+        // The only `not` in our schemas refuses the names every object inherits (RESERVED_NAMES).
+        return {
+          pointer: e.instancePath,
+          message: 'is a name every JavaScript object has (such as constructor or toString): choose another',
+        };
+      }
       if (e.keyword === 'enum') {
         return {
           pointer: e.instancePath,

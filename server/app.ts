@@ -1,7 +1,7 @@
 // The HTTP server: REST API, approval pages, stored documents and the web UI.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { CovenantError } from '../model/errors.js';
 import type { Templates } from '../templates/index.js';
 import { authorize } from './auth/access.js';
@@ -40,6 +40,28 @@ export interface AppDeps {
 const HEALTH_DEADLINE_MS = 2_000;
 /** How long a read (a state query, a list) may wait for Temporal. */
 const READ_DEADLINE_MS = 10_000;
+
+/** Nesting a JSON body may have: a rule set's rules nest 64 deep at most, in a document a few deep. */
+const MAX_BODY_DEPTH = 100;
+
+/**
+ * A body nested deeper than anything Covenant takes is refused before any code walks it: schema
+ * checks, messages to threads and workflows would otherwise overflow the stack (a 500).
+ */
+function refuseDeepBodies(req: Request, _res: Response, next: NextFunction): void {
+  const stack: [unknown, number][] = [[req.body, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) {
+      throw new CovenantError('invalid', [
+        { pointer: '', message: `The body is nested deeper than ${MAX_BODY_DEPTH} levels` },
+      ]);
+    }
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  next();
+}
 
 export function createApp(deps: AppDeps): Express {
   const { client, outbox } = deps;
@@ -93,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
     client.connection.withDeadline(Date.now() + READ_DEADLINE_MS, () => Promise.resolve(next())).catch(next);
   });
 
-  app.use('/api/v1', express.json({ limit: '1mb' }));
+  app.use('/api/v1', express.json({ limit: '1mb' }), refuseDeepBodies);
   // A comment of 2,000 characters in a non-Latin script, percent-encoded, takes up to 24 KB.
   app.use('/approvals', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 10 }));
   app.use(checkScope(client));

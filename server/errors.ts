@@ -62,10 +62,17 @@ export function toCovenantError(err: unknown): CovenantError | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     const code: ErrorCode = FAILURE_CODES[failure.type ?? ''] ?? 'conflict';
-    const details = (failure.details ?? []) as Issue[];
+    const details = (failure.details ?? []) as (Issue & { retryAt?: string })[];
+    const issues = details.map(({ pointer, message }) => ({ pointer, message }));
+    // A refusal for now (too many resends) says when it will be allowed.
+    const retryAt = details.find((d) => typeof d.retryAt === 'string')?.retryAt;
+    const retryAfter = retryAt
+      ? Math.max(1, Math.ceil((Date.parse(retryAt) - Date.now()) / 1000))
+      : undefined;
     return new CovenantError(
       code,
-      details.length > 0 ? details : [{ pointer: '', message: failure.message }],
+      issues.length > 0 ? issues : [{ pointer: '', message: failure.message }],
+      retryAfter,
     );
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
@@ -162,7 +169,8 @@ export function errorHandler(pages: Pages): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const known = toCovenantError(err) ?? bodyParserError(err) ?? clientHttpError(err);
     if (!known) console.error(err);
-    if (known?.code === 'unavailable' && !res.get('Retry-After'))
+    if (known?.retryAfterSeconds !== undefined) res.set('Retry-After', String(known.retryAfterSeconds));
+    else if (known?.code === 'unavailable' && !res.get('Retry-After'))
       res.set('Retry-After', String(RETRY_AFTER_S));
     const status = known ? statusOf(known) : 500;
     if (req.path.startsWith('/api/') || req.path === '/healthz') {

@@ -18,7 +18,7 @@ export class OutboxStore {
   private sequence = 0;
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.sequence = readdirSync(dir).filter((f) => f.endsWith('.json')).length;
   }
 
@@ -27,7 +27,8 @@ export class OutboxStore {
     const id = `${Date.now().toString().padStart(15, '0')}-${String(this.sequence).padStart(6, '0')}`;
     const stored = { id, ...message };
     const file = join(this.dir, `${id}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(stored));
+    // Caught mail holds approval links: readable by Covenant's user only.
+    writeFileSync(`${file}.tmp`, JSON.stringify(stored), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
     return stored;
   }

@@ -15,6 +15,7 @@ import {
   type ReportInput,
 } from '../../workflows/messages.js';
 import { actorOf, principalOf } from '../auth/access.js';
+import { stateFor } from '../auth/disclosure.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
 import { ruleSetForContract } from '../ruleset-registry.js';
 import type { ContractFilters } from '../contract-list.js';
@@ -106,7 +107,8 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(withAbsoluteUrls(await client.workflow.getHandle(req.params.id).query(stateQuery), publicUrl));
+    const state = await client.workflow.getHandle(req.params.id).query(stateQuery);
+    res.json(withAbsoluteUrls(stateFor(principalOf(req), state), publicUrl));
   });
 
   router.post('/:id/reports', async (req, res) => {

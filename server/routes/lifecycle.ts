@@ -5,7 +5,8 @@ import { Router, type Request } from 'express';
 import { personSchema } from '../../model/contract.js';
 import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
-import { actorOf } from '../auth/access.js';
+import { actorOf, principalOf } from '../auth/access.js';
+import { decisionsFor, stateFor } from '../auth/disclosure.js';
 import { validator } from '../../model/validation.js';
 import {
   moderateUpdate,
@@ -101,14 +102,20 @@ export function lifecycleRoutes(client: Client): Router {
 
   router.get('/:id/years', async (req, res) => {
     const state = await handle(req.params.id).query(stateQuery);
-    res.json({ current: { year: state.year, stage: state.stage, period: state.period }, years: state.years });
+    res.json({
+      current: { year: state.year, stage: state.stage, period: state.period },
+      years: stateFor(principalOf(req), state).years,
+    });
   });
 
   router.get('/:id/audit', async (req, res) => {
     const state = await handle(req.params.id).query(stateQuery);
     res.json({
       events: state.log,
-      decisions: [...state.years.flatMap((y) => y.decisions ?? []), ...state.decisions],
+      decisions: decisionsFor(principalOf(req), [
+        ...state.years.flatMap((y) => y.decisions ?? []),
+        ...state.decisions,
+      ]),
     });
   });
 

@@ -18,7 +18,17 @@ import {
   uniqueId,
 } from '../support/contracts.js';
 import { raw } from '../support/http.js';
-import { api, issueTestToken, startTestStack, waitFor } from '../support/stack.js';
+import {
+  api,
+  approvalLink,
+  messages,
+  openApprovalPage,
+  postApproval,
+  issueTestToken,
+  startTestStack,
+  waitFor,
+  waitForEmail,
+} from '../support/stack.js';
 
 let stack: Stack;
 /** Two contracts of two units; each unit's token covers its own only. */
@@ -279,5 +289,222 @@ describe("finding 4: simulate's contract list exhausts memory", () => {
     );
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors[0]!.pointer).toBe('/contracts');
+  });
+});
+
+describe('finding 6: published rule sets that pass validation still break contracts', () => {
+  it('refuses to publish a rule that returns null for a missing figure', async () => {
+    const draft = draftOf('attack-null', (d) => {
+      (d.scoring as Record<string, unknown>).indicator = { var: 'actual' };
+    });
+    const saved = await api<{ valid: boolean }>(stack, 'POST', '/api/v1/rulesets', draft);
+    expect(saved.status).toBe(201);
+    expect(saved.body.valid).toBe(false);
+    const published = await api<{ errors: { pointer: string; message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/attack-null/publish',
+    );
+    expect(published.status).toBe(400);
+    expect(published.body.errors[0]).toMatchObject({ pointer: '/scoring/indicator' });
+    expect(published.body.errors[0]!.message).toContain('returns null, not a number, when');
+  });
+
+  it('reviews a period its rule set cannot score as "Not scored", escalates it, and keeps the contract going', async () => {
+    // Passes the probes and the tests (they never meet an indicator named "boom"); fails this contract.
+    const draft = draftOf('attack-fragile', (d) => {
+      const scoring = d.scoring as Record<string, unknown>;
+      scoring.indicator = { if: [{ '==': [{ var: 'id' }, 'boom'] }, null, scoring.indicator] };
+    });
+    const saved = await api<{ valid: boolean; diagnostics: unknown[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets',
+      draft,
+    );
+    expect(saved.status).toBe(201);
+    expect(saved.body.diagnostics).toEqual([]);
+    const published = await api<{ version: number }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets/attack-fragile/publish',
+    );
+    expect(published.status).toBe(201);
+    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
+    const base = exampleContract();
+    const fragile = exampleContract({
+      id: uniqueId('PC-ATK-FRAGILE'),
+      period: {
+        start: begin,
+        end: addDays(addMonths(begin, 12), -1),
+        reporting: 'quarterly',
+        reportDueDays: 15,
+      },
+      ruleSet: { id: 'attack-fragile', version: published.body.version },
+      indicators: [...base.indicators.slice(0, -1), { ...base.indicators.at(-1)!, id: 'boom', name: 'Boom' }],
+    });
+    await signContract(stack, fragile);
+    const partial = { [fragile.indicators[0]!.id]: fragile.indicators[0]!.target, boom: 3 };
+    const q1 = await api(stack, 'POST', `/api/v1/contracts/${fragile.id}/reports`, {
+      period: 'Q1',
+      actuals: partial,
+    });
+    expect(q1.status).toBe(200);
+    const review = await waitFor(
+      async () => (await contractState(stack, fragile.id)).periods[0]!.review,
+      'Q1 review',
+    );
+    expect(review.grade).toBe('Not scored');
+    expect(review.score).toBeNull();
+    expect(review.problems).toEqual(['the indicator rule for boom returned null, not a number']);
+    const escalation = await waitForEmail(
+      stack,
+      (m) =>
+        m.subject.startsWith(`${fragile.id}: escalation (high), Q1`) &&
+        m.text.includes('could not score this review'),
+      'the rule-error escalation',
+    );
+    expect(escalation.to).toEqual(fragile.managers.map((m) => m.email));
+    // The contract keeps answering and taking reports.
+    const q2 = await api(stack, 'POST', `/api/v1/contracts/${fragile.id}/reports`, {
+      period: 'Q2',
+      actuals: partial,
+    });
+    expect(q2.status).toBe(200);
+    await waitFor(
+      async () => ((await contractState(stack, fragile.id)).periods[1]!.review ? true : undefined),
+      'Q2 review',
+    );
+  });
+});
+
+describe('finding 7: indicator ids named like Object.prototype members', () => {
+  it('refuses them in contracts, revisions and rule sets, with the pointer', async () => {
+    for (const id of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
+      const contract = exampleContract({ id: uniqueId('PC-ATK-PROTO') });
+      contract.indicators[1] = { ...contract.indicators[1]!, id };
+      const created = await api<{ errors: { pointer: string; message: string }[] }>(
+        stack,
+        'POST',
+        '/api/v1/contracts',
+        contract,
+      );
+      expect([id, created.status]).toEqual([id, 400]);
+      expect(created.body.errors[0]).toMatchObject({ pointer: '/indicators/1/id' });
+      expect(created.body.errors[0]!.message).toContain('every JavaScript object has');
+    }
+    const revision = await api<{ errors: { pointer: string }[] }>(
+      stack,
+      'POST',
+      `/api/v1/contracts/${mine.id}/revisions`,
+      {
+        proposedBy: 'principal',
+        indicators: [{ ...mine.indicators[0]!, id: 'toString' }, ...mine.indicators.slice(1)],
+      },
+    );
+    expect(revision.status).toBe(400);
+    expect(revision.body.errors[0]!.pointer).toBe('/indicators/0/id');
+    const ruleSet = await api<{ errors: { pointer: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets',
+      draftOf('attack-proto', (d) => {
+        (d.scoring as Record<string, unknown>).criteria = { valueOf: 'the value of' };
+      }),
+    );
+    expect(ruleSet.status).toBe(400);
+    expect(ruleSet.body.errors.map((e) => e.pointer)).toContain('/scoring/criteria/valueOf');
+  });
+});
+
+describe('finding 8: resend flood', () => {
+  it('sends one fresh link, then answers 429 with the time of the next allowed resend', async () => {
+    const state = await contractState(stack, theirs.id);
+    const approval = state.pendingApprovals[0]!;
+    const before = messages(stack).filter((m) => m.to.includes(approval.approver.email)).length;
+    const path = `/api/v1/contracts/${theirs.id}/approvals/${approval.id}/resend`;
+    const answers = [];
+    for (let i = 0; i < 10; i++)
+      answers.push(
+        await raw(stack, { method: 'POST', path, headers: { authorization: `Bearer ${tokens.theirs}` } }),
+      );
+    expect(answers.map((a) => a.status)).toEqual([202, ...Array<number>(9).fill(429)]);
+    const refused = answers[1]!;
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(500);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(600);
+    expect(JSON.stringify(refused.json)).toMatch(/the next can be sent at \d{4}-\d{2}-\d{2}T/);
+    await waitFor(
+      () =>
+        messages(stack).filter((m) => m.to.includes(approval.approver.email)).length === before + 1
+          ? true
+          : undefined,
+      'the one fresh link',
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(messages(stack).filter((m) => m.to.includes(approval.approver.email))).toHaveLength(before + 1);
+  });
+});
+
+describe("finding 11: a decision handed to the other party's signatory", () => {
+  it("refuses the other party's signatory, people and delegates as delegate, and changes nothing", async () => {
+    const state = await contractState(stack, mine.id);
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject === `${mine.id}: please agree to revision 1`,
+      'agree',
+    );
+    const link = approvalLink(agree);
+    for (const other of [mine.principal.signatory, mine.managers[0]!]) {
+      const page = await openApprovalPage(link);
+      const answer = await postApproval(
+        `${link}/delegate`,
+        { delegateName: other.name, delegateEmail: other.email, csrf: page.csrf! },
+        page.cookie,
+      );
+      expect([other.email, answer.status]).toEqual([other.email, 400]);
+      expect(answer.html).toContain('acts for the principal on this contract');
+    }
+    const after = await contractState(stack, mine.id);
+    expect(after.pendingApprovals).toEqual(state.pendingApprovals);
+    expect(after.log.filter((l) => l.event === 'delegated')).toEqual([]);
+  });
+
+  it("does not show units the client address and user agent of the other side's decisions", async () => {
+    const contract = await api<{ decisions: Record<string, unknown>[] }>(
+      stack,
+      'GET',
+      `/api/v1/contracts/${scored.id}`,
+      undefined,
+      {
+        token: await issueTestToken(stack, { role: 'unit', name: 'scored unit', unit: scored.unit.name }),
+      },
+    );
+    expect(contract.status).toBe(200);
+    expect(contract.body.decisions.length).toBeGreaterThan(0);
+    for (const d of contract.body.decisions) expect(Object.keys(d)).not.toContain('clientIp');
+    const asAdmin = await api<{ decisions: Record<string, unknown>[] }>(
+      stack,
+      'GET',
+      `/api/v1/contracts/${scored.id}`,
+    );
+    expect(asAdmin.body.decisions.some((d) => 'clientIp' in d)).toBe(true);
+  });
+});
+
+describe('finding 10: errors that were 500', () => {
+  it('answers a draft nested too deep to walk with 400', async () => {
+    // Written out by hand: JSON.stringify itself cannot nest this deep.
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const body = JSON.stringify(draftOf('attack-deep', () => {})).replace(/^\{/, `{"notes":${deep},`);
+    const answer = await api<{ errors: { message: string }[] }>(stack, 'POST', '/api/v1/rulesets', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0]!.message).toContain('nested deeper than');
+    const validate = await api(
+      stack,
+      'POST',
+      '/api/v1/rulesets/default/validate',
+      JSON.stringify({ draft: deep }),
+    );
+    expect(validate.status).toBe(400);
   });
 });

@@ -1,14 +1,17 @@
 // `npm start` as a person or a monitor meets it: every request made while Covenant starts is
 // answered (503 with Retry-After, then 200), after a first start, after a SIGKILL and a restart on
 // the same data folder, and while an external Temporal is not up yet.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../cli/temporal-dev-server.js';
 import { temporalCliPath } from '../../cli/temporal-binaries.js';
+import { exampleContract, uniqueId } from '../support/contracts.js';
 import {
+  caughtMail,
   covenantSettings,
+  http,
   isAlive,
   pollHealth,
   pressCtrlC,
@@ -44,7 +47,8 @@ function start(settings: Awaited<ReturnType<typeof covenantSettings>>): Covenant
 
 describe('npm start', () => {
   it('answers every request while it starts: 503 with Retry-After, then 200 within 15 s, also after a SIGKILL', async () => {
-    const settings = await covenantSettings(dataDir());
+    // A data folder Covenant creates itself: it and what it holds are readable by this user only.
+    const settings = await covenantSettings(join(dataDir(), 'fresh'));
     const first = start(settings);
     const cold = await pollHealth(settings.url, first.spawnedAt, 15_000);
     expect(cold.readyAfterMs, first.output()).toBeGreaterThan(0);
@@ -53,6 +57,19 @@ describe('npm start', () => {
     // No request was left hanging: each got its answer at once.
     expect(cold.slowestMs).toBeLessThan(3_000);
     await waitFor(() => (first.output().includes('Covenant is running') ? true : undefined), 'the banner');
+    const token = /cov_[A-Za-z0-9_-]{43}/.exec(first.output())![0];
+    const contract = exampleContract({ id: uniqueId('PC-MODES') });
+    expect((await http(settings, token, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+    await waitFor(() => (caughtMail(settings).length > 0 ? true : undefined), 'the first email caught');
+    const caught = readdirSync(join(settings.dataDir, 'outbox'))[0]!;
+    const files = ['', 'temporal', 'outbox', 'temporal/temporal.db', 'link-secret', 'api-tokens.json'];
+    for (const file of [...files, 'mail-sent.log', `outbox/${caught}`]) {
+      const mode = (statSync(join(settings.dataDir, file)).mode & 0o777).toString(8);
+      expect([file, mode]).toEqual([
+        file,
+        files.indexOf(file) >= 0 && files.indexOf(file) < 3 ? '700' : '600',
+      ]);
+    }
     const temporal = temporalPid(settings)!;
     console.log(
       `start: healthy after ${cold.readyAfterMs} ms; ${first.output().match(/started in [\d.]+ s/)?.[0]}`,
@@ -78,7 +95,9 @@ describe('npm start', () => {
 
   it('waits for an external Temporal that is not up yet, saying so, and starts once it answers', async () => {
     const port = await freePort();
-    const settings = await covenantSettings(dataDir(), { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    const exposed = dataDir();
+    chmodSync(exposed, 0o755);
+    const settings = await covenantSettings(exposed, { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     const waiting = start(settings);
     await waitFor(
       () => (waiting.output().includes(`Temporal at 127.0.0.1:${port} does not answer`) ? true : undefined),
@@ -98,6 +117,10 @@ describe('npm start', () => {
     });
     const ready = await pollHealth(settings.url, Date.now(), 30_000);
     expect(ready.readyAfterMs, waiting.output()).toBeGreaterThan(0);
+    // A folder made beforehand keeps its mode: Covenant says it is exposed.
+    expect(waiting.output()).toContain(
+      `warning: the data folder ${exposed} can be read by other users of this machine (mode 755)`,
+    );
     expect(waiting.output()).not.toMatch(/\n\s+at /);
     pressCtrlC(waiting);
     expect((await waiting.exited).code).toBe(0);

@@ -3,6 +3,7 @@
 // suspend or resume, sending a fresh link, handing a decision to a delegate.
 import { setHandler } from '@temporalio/workflow';
 import { DAY, formatDate } from '../../model/calendar.js';
+import type { Person } from '../../model/contract.js';
 import type { PendingApproval } from '../../model/state.js';
 import { nowIso, nowMs } from '../clock.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../messages.js';
 import { planPeriods, shiftCalendar } from './calendar.js';
 import { ask, email, everyone, log, sequenceId, type ContractContext } from './context.js';
-import { conflict, forbidden, invalid, notFound } from './failures.js';
+import { conflict, forbidden, invalid, notFound, tooManyRequests } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
 export function registerApprovals(ctx: ContractContext): void {
@@ -114,6 +115,7 @@ export function registerApprovals(ctx: ContractContext): void {
       ctx.changes++;
       const approval = state.pendingApprovals.find((a) => a.id === input.approvalId)!;
       approval.resends += 1;
+      approval.resentAt = [...(approval.resentAt ?? []), nowIso()].slice(-RESENDS_PER_DAY);
       approval.reminded = false;
       approval.expiresAt = new Date(nowMs() + ctx.ruleSet.approvals.expiresAfterDays * DAY).toISOString();
       log(ctx, 'approval-resent', input.actor ?? approval.approver, approval.id);
@@ -122,8 +124,16 @@ export function registerApprovals(ctx: ContractContext): void {
     },
     {
       validator: (input: ResendInput) => {
-        if (!state.pendingApprovals.some((a) => a.id === input.approvalId))
-          throw notFound('No such pending approval.');
+        const approval = state.pendingApprovals.find((a) => a.id === input.approvalId);
+        if (!approval) throw notFound('No such pending approval.');
+        const retryAt = nextResendAt(approval.resentAt ?? []);
+        if (retryAt > nowMs()) {
+          const at = new Date(retryAt).toISOString();
+          throw tooManyRequests(
+            `A fresh link for this decision was sent recently (at most one every ${RESEND_GAP_MS / 60_000} minutes, ${RESENDS_PER_DAY} a day): the next can be sent at ${at}.`,
+            at,
+          );
+        }
       },
     },
   );
@@ -156,9 +166,41 @@ export function registerApprovals(ctx: ContractContext): void {
         if (input.delegate.email.toLowerCase() === approval.approver.email.toLowerCase()) {
           throw invalid('/delegate/email', 'Hand the decision to someone else.');
         }
+        // A party's decision stays with its own side: never the other party's signatory, people,
+        // or those the other party handed its own decisions to.
+        const delegate = input.delegate.email.toLowerCase();
+        const otherSide = otherSideOf(ctx, approval.role).find((p) => p.email.toLowerCase() === delegate);
+        if (otherSide) {
+          throw invalid(
+            '/delegate/email',
+            `${otherSide.email} acts for the ${approval.role === 'unit' ? 'principal' : 'unit'} on this contract: a decision of the ${approval.role} cannot be handed to them.`,
+          );
+        }
       },
     },
   );
+}
+
+/** The people who act for the party opposite `role`: its signatory, its people, its delegates. */
+function otherSideOf(ctx: ContractContext, role: PendingApproval['role']): Person[] {
+  const { state } = ctx;
+  const other = role === 'unit' ? 'principal' : 'unit';
+  const delegates = state.pendingApprovals.filter((a) => a.role === other).map((a) => a.approver);
+  return other === 'principal'
+    ? [state.principal.signatory, ...state.managers, ...(state.principal.contacts ?? []), ...delegates]
+    : [state.unit.signatory, ...(state.unit.contacts ?? []), ...delegates];
+}
+
+/** Fresh links for one decision: at most one every ten minutes, five a day (an approver's inbox is not a target). */
+const RESEND_GAP_MS = 10 * 60_000;
+const RESENDS_PER_DAY = 5;
+
+/** When the next resend is allowed, given the latest ones. */
+function nextResendAt(resentAt: string[]): number {
+  const times = resentAt.map((t) => Date.parse(t));
+  const afterGap = times.length > 0 ? times[times.length - 1]! + RESEND_GAP_MS : 0;
+  const afterDay = times.length >= RESENDS_PER_DAY ? times[times.length - RESENDS_PER_DAY]! + DAY : 0;
+  return Math.max(afterGap, afterDay);
 }
 
 function applyDecision(ctx: ContractContext, approval: PendingApproval, input: DecisionInput): void {

@@ -32,6 +32,16 @@ export function notFound(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'not-found', message, nonRetryable: true });
 }
 
+/** 429: not now; `retryAt` (ISO) says when. */
+export function tooManyRequests(message: string, retryAt: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'too-many-requests',
+    message,
+    nonRetryable: true,
+    details: [{ pointer: '', message, retryAt }],
+  });
+}
+
 /** One segment of a JSON pointer (RFC 6901). */
 export function escapePointer(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');

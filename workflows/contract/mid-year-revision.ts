@@ -18,7 +18,7 @@ export function registerMidYearRevision(ctx: ContractContext): void {
       ctx.changes++;
       const number = state.revisions.length + 1;
       const indicators = currentRevision(ctx).indicators.map((i) =>
-        i.id in input.targets ? { ...i, target: input.targets[i.id]! } : i,
+        Object.hasOwn(input.targets, i.id) ? { ...i, target: input.targets[i.id]! } : i,
       );
       state.revisions.push({
         number,
@@ -58,7 +58,7 @@ export function registerMidYearRevision(ctx: ContractContext): void {
           if (!Number.isFinite(target)) throw invalid(`/targets/${escapePointer(id)}`, 'Must be a number.');
         }
         const revised = currentRevision(ctx).indicators.map((i) =>
-          i.id in input.targets ? { ...i, target: input.targets[i.id]! } : i,
+          Object.hasOwn(input.targets, i.id) ? { ...i, target: input.targets[i.id]! } : i,
         );
         const failure = runGuards(ruleSet, revised)[0];
         if (failure) {
