@@ -65,6 +65,15 @@ export interface Terms {
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
 
 /**
+ * A contract's state must stay well under Temporal's 2 MB payload limit for years (its workflow
+ * carries it, answers it to queries and continues as new with it). These bound what one set of
+ * terms may weigh; workflows/contract/bounds.ts bounds what accumulates.
+ */
+export const MAX_INDICATORS = 100;
+/** Bytes of a set of terms (the indicators as JSON, UTF-8). */
+export const MAX_TERMS_BYTES = 200_000;
+
+/**
  * Names an object inherits from Object.prototype: as an indicator id or a criteria name they would
  * read an inherited function where a figure is expected, so the schemas refuse them.
  */
@@ -116,18 +125,18 @@ export const indicatorSchema = {
   required: ['id', 'name', 'direction', 'baseline', 'target', 'weight'],
   properties: {
     id: keyName(ID_PATTERN),
-    name: { type: 'string', minLength: 1, maxLength: 300 },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
     unit: { type: 'string', maxLength: 50 },
     direction: { enum: ['higher', 'lower'] },
     baseline: { type: 'number' },
     target: { type: 'number' },
     weight: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
     category: { type: 'string', maxLength: 100 },
-    description: { type: 'string', maxLength: 2000 },
+    description: { type: 'string', maxLength: 1000 },
     aggregation: { enum: ['sum', 'mean', 'last', 'max'] },
     criteria: {
       type: 'object',
-      maxProperties: 20,
+      maxProperties: 10,
       propertyNames: keyName('^[A-Za-z][A-Za-z0-9_]{0,49}$'),
       additionalProperties: { type: 'number' },
     },
@@ -137,7 +146,7 @@ export const indicatorSchema = {
 export const indicatorsSchema = {
   type: 'array',
   minItems: 1,
-  maxItems: 200,
+  maxItems: MAX_INDICATORS,
   items: indicatorSchema,
 } as const;
 
@@ -170,8 +179,8 @@ export const contractSchema = {
       required: ['id', 'version'],
       properties: { id: { type: 'string', pattern: ID_PATTERN }, version: { type: 'integer', minimum: 1 } },
     },
-    objectives: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 1000 } },
-    notes: { type: 'string', maxLength: 10000 },
+    objectives: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 500 } },
+    notes: { type: 'string', maxLength: 5000 },
     renewal: { enum: ['automatic', 'none'] },
   },
 } as const;

@@ -15,6 +15,8 @@ export interface Revision {
   /** 'negotiation': terms of the year; 'mid-year': changed targets after Q2, with a justification. */
   kind: 'negotiation' | 'mid-year';
   status: 'proposed' | 'agreed' | 'rejected' | 'superseded' | 'failed-vetting' | 'signed';
+  /** Its indicators are no longer held (the state is bounded; the workflow history keeps them). */
+  compacted?: { indicators: number };
 }
 
 /**
@@ -121,6 +123,8 @@ export interface Review {
   grade: string;
   /** What the rule set could not do for this period; absent when it scored everything. */
   problems?: string[];
+  /** A replaced review whose indicators are no longer held (the state is bounded). */
+  compacted?: boolean;
   indicators: IndicatorScore[];
   missing: string[];
   escalations: Escalation[];

@@ -2,7 +2,8 @@
 // Server-side only (AJV generates code; workflows receive input that was validated here).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { contractSchema, indicatorsSchema, type ContractInput } from './contract.js';
+import { jsonBytes } from './bytes.js';
+import { contractSchema, indicatorsSchema, MAX_TERMS_BYTES, type ContractInput } from './contract.js';
 import { CovenantError, pointer, type Issue } from './errors.js';
 import { ruleSetSchema, type RuleSet } from './ruleset.js';
 
@@ -102,6 +103,13 @@ export function validateIndicators(value: unknown, at = '/indicators'): Contract
 
 function indicatorIssues(indicators: unknown[], at: string): Issue[] {
   const issues: Issue[] = [];
+  const bytes = jsonBytes(indicators);
+  if (bytes > MAX_TERMS_BYTES) {
+    issues.push({
+      pointer: at,
+      message: `the terms take ${Math.ceil(bytes / 1000)} KB; at most ${MAX_TERMS_BYTES / 1000} KB (shorten descriptions, or split the contract)`,
+    });
+  }
   const seen = new Set<unknown>();
   indicators.forEach((value, i) => {
     const indicator = (typeof value === 'object' && value !== null ? value : {}) as { id?: unknown };

@@ -4,6 +4,7 @@
 // Errors block publishing; warnings do not. Pure; the server runs it in a rule thread
 // (server/rule-runner), and the CLI on files.
 import { Ajv, type ErrorObject } from 'ajv';
+import { jsonBytes } from '../model/bytes.js';
 import { ruleSetDraftSchema, ruleSetSchema, SLOT_PATTERN } from '../model/ruleset.js';
 import { validate } from './engine/index.js';
 import { contextOf, declaredCriteria, slotsOf, type Slot } from './ruleset-slots.js';
@@ -76,8 +77,21 @@ export function validateRuleSetDocument(
  */
 export function schemaErrors(document: unknown, options: ValidationOptions = {}): RuleSetDiagnostic[] {
   const check = options.published ? checkPublished : checkDraft;
-  return check(document) ? [] : schemaDiagnostics(check.errors ?? []);
+  const errors = check(document) ? [] : schemaDiagnostics(check.errors ?? []);
+  // Every contract carries its rule set whole: a large one would crowd its payloads.
+  const bytes = jsonBytes(document);
+  if (bytes > MAX_RULESET_BYTES) {
+    errors.push({
+      severity: 'error',
+      pointer: '',
+      message: `the rule set takes ${Math.ceil(bytes / 1000)} KB; every contract carries it, so at most ${MAX_RULESET_BYTES / 1000} KB`,
+    });
+  }
+  return errors;
 }
+
+/** Bytes a rule set may take: each contract's workflow carries the one it pins. */
+export const MAX_RULESET_BYTES = 256_000;
 
 /** The errors only, as the API's { pointer, message } issues. */
 export function errorsOf(validation: RuleSetValidation): { pointer: string; message: string }[] {

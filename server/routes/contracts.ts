@@ -1,6 +1,7 @@
 // The contracts API: create, list, read, report, propose. Thin: validate, then talk to Temporal.
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
+import { MAX_INDICATORS } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
 import { validateContract, validateIndicators, validator } from '../../model/validation.js';
 import {
@@ -35,7 +36,7 @@ const checkReport = validator<ReportInput>({
     actuals: {
       type: 'object',
       minProperties: 1,
-      maxProperties: 500,
+      maxProperties: MAX_INDICATORS,
       propertyNames: { maxLength: 100 },
       additionalProperties: { type: ['number', 'null'] },
     },
@@ -49,7 +50,7 @@ const checkProposal = validator<ProposalInput>({
   properties: {
     proposedBy: { enum: ['principal', 'unit'] },
     indicators: {},
-    note: { type: 'string', maxLength: 5000 },
+    note: { type: 'string', maxLength: 2000 },
     basedOn: { type: 'integer', minimum: 1, maximum: 10000 },
   },
 });

@@ -2,7 +2,7 @@
 // termination and suspension requests, approval resends, past years and the audit record.
 import type { Client } from '@temporalio/client';
 import { Router, type Request } from 'express';
-import { personSchema } from '../../model/contract.js';
+import { MAX_INDICATORS, personSchema } from '../../model/contract.js';
 import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
 import { actorOf, principalOf } from '../auth/access.js';
@@ -28,10 +28,10 @@ const checkMidYear = validator<MidYearRevisionInput>({
     targets: {
       type: 'object',
       minProperties: 1,
-      maxProperties: 500,
+      maxProperties: MAX_INDICATORS,
       additionalProperties: { type: 'number' },
     },
-    justification: { type: 'string', minLength: 1, maxLength: 5000 },
+    justification: { type: 'string', minLength: 1, maxLength: 2000 },
   },
 });
 
@@ -46,14 +46,14 @@ const checkModeration = validator<ModerationInput>({
     values: {
       type: 'object',
       minProperties: 1,
-      maxProperties: 500,
+      maxProperties: MAX_INDICATORS,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
         required: ['actual', 'reason'],
         properties: {
           actual: { type: ['number', 'null'] },
-          reason: { type: 'string', minLength: 1, maxLength: 2000 },
+          reason: { type: 'string', minLength: 1, maxLength: 500 },
         },
       },
     },

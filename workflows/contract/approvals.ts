@@ -18,6 +18,7 @@ import {
 } from '../messages.js';
 import { planPeriods, shiftCalendar } from './calendar.js';
 import { ask, email, everyone, log, sequenceId, type ContractContext } from './context.js';
+import { checkRoom } from './bounds.js';
 import { conflict, forbidden, invalid, notFound, tooManyRequests } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
@@ -105,6 +106,7 @@ export function registerApprovals(ctx: ContractContext): void {
         if (state.pendingApprovals.some((a) => a.kind === input.action)) {
           throw conflict(`A request to ${input.action} already awaits the principal's confirmation.`);
         }
+        checkRoom(ctx, input.reason);
       },
     },
   );

@@ -9,6 +9,7 @@ import { evaluateYear, renewIndicators } from '../../rules/evaluation.js';
 import { nowIso } from '../clock.js';
 import { storeEvaluationDocument } from './activities.js';
 import { ask, currentRevision, email, everyone, log, summary, type ContractContext } from './context.js';
+import { carriedYears } from './bounds.js';
 import { mailSent } from './mail.js';
 import { updateSearchAttributes } from './search-attributes.js';
 import type { contractWorkflow } from './index.js';
@@ -90,8 +91,7 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     ruleSet,
     carried: {
       year: state.year + 1,
-      years: [...state.years, finished],
-      log: state.log,
+      ...carriedYears({ ...state, years: [...state.years, finished] }),
       createdAt: state.createdAt,
     },
   });

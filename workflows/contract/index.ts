@@ -13,6 +13,7 @@ import type { ContractState } from '../../model/state.js';
 import { nowMs } from '../clock.js';
 import { stateQuery, type ContractWorkflowInput } from '../messages.js';
 import { registerApprovals } from './approvals.js';
+import { compact } from './bounds.js';
 import { readyForEvaluation, runCalendar } from './calendar.js';
 import { createContext, log } from './context.js';
 import { evaluate, finishYear } from './evaluation.js';
@@ -42,6 +43,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   );
 
   for (;;) {
+    compact(ctx);
     if (state.stage === 'terminated') {
       log(ctx, 'terminated', undefined, state.terminated?.reason);
       updateSearchAttributes(ctx);

@@ -7,6 +7,7 @@ import { runGuards } from '../../rules/scoring.js';
 import { nowIso, nowMs } from '../clock.js';
 import { proposeMidYearRevisionUpdate, type MidYearRevisionInput } from '../messages.js';
 import { ask, currentRevision, log, signatory, type ContractContext } from './context.js';
+import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, invalid } from './failures.js';
 
 export function registerMidYearRevision(ctx: ContractContext): void {
@@ -60,6 +61,7 @@ export function registerMidYearRevision(ctx: ContractContext): void {
         const revised = currentRevision(ctx).indicators.map((i) =>
           Object.hasOwn(input.targets, i.id) ? { ...i, target: input.targets[i.id]! } : i,
         );
+        checkRoom(ctx, [revised, input.justification]);
         const failure = runGuards(ruleSet, revised)[0];
         if (failure) {
           const at = /^\/indicators\/(\d+)$/.exec(failure.pointer);

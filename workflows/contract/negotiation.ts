@@ -19,6 +19,7 @@ import {
   summary,
   type ContractContext,
 } from './context.js';
+import { checkRoom } from './bounds.js';
 import { conflict, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
@@ -45,6 +46,7 @@ export function registerNegotiation(ctx: ContractContext): void {
           );
         }
         checkUniqueIds(proposal.indicators);
+        checkRoom(ctx, [proposal.indicators, proposal.note]);
       },
     },
   );

@@ -13,6 +13,7 @@ import { nowIso, nowMs } from '../clock.js';
 import { moderateUpdate, submitReportUpdate, type ModerationInput, type ReportInput } from '../messages.js';
 import { storeReviewDocument } from './activities.js';
 import { email, everyone, log, recipients, revisionOf, summary, type ContractContext } from './context.js';
+import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, forbidden, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
@@ -122,6 +123,7 @@ export function registerReporting(ctx: ContractContext): void {
         }
         const stale = staleModeration(ctx, period, input);
         if (stale) throw stale;
+        checkRoom(ctx, input.values);
         if (Object.keys(input.values).length === 0) throw invalid('/values', 'Name at least one indicator.');
         const values = Object.fromEntries(Object.entries(input.values).map(([id, v]) => [id, v.actual]));
         checkActuals(values, '/values', revisionOf(ctx, period).indicators, '/actual');

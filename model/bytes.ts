@@ -1,0 +1,22 @@
+// Sizes as Temporal counts them: payloads are JSON in UTF-8, limited in bytes (warned at 256 KB,
+// refused at 2 MB). Pure: workflows measure their own state with it.
+
+/** Bytes of a string in UTF-8. */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Bytes of a value as a JSON payload. */
+export function jsonBytes(value: unknown): number {
+  return utf8Bytes(JSON.stringify(value) ?? '');
+}
