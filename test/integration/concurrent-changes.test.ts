@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { Issue } from '../../model/errors.js';
-import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import {
+  contractState,
+  exampleContract,
+  settledState,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
+import { recordHistory } from '../support/histories.js';
 import { api, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
 
 let stack: Stack;
@@ -86,6 +93,8 @@ describe('concurrent changes', () => {
     });
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0]!.pointer).toBe('/reviewVersion');
+    await settledState(stack, id);
+    await recordHistory(stack.client, 'moderation-versions', id);
   });
 
   it('refuses a counter-proposal made against a revision that was superseded meanwhile', async () => {

@@ -17,6 +17,7 @@ import {
   signContract,
   uniqueId,
 } from '../support/contracts.js';
+import { recordHistory } from '../support/histories.js';
 import { raw } from '../support/http.js';
 import {
   api,
@@ -219,6 +220,16 @@ describe('finding 3: rules stall the server and the worker', () => {
     );
     expect(published.status).toBe(400);
     expect(published.body.errors.some((e) => e.pointer.startsWith('/tests/'))).toBe(true);
+    // Corrected and saved again, it publishes: the entity takes the server's validation.
+    const corrected = await api<{ valid: boolean }>(
+      stack,
+      'POST',
+      '/api/v1/rulesets',
+      draftOf('attack-save', () => {}),
+    );
+    expect([corrected.status, corrected.body.valid]).toEqual([201, true]);
+    expect((await api(stack, 'POST', '/api/v1/rulesets/attack-save/publish')).status).toBe(201);
+    await recordHistory(stack.client, 'ruleset-validated-draft', 'ruleset:attack-save');
   });
 
   it('runs a simulation whose rules do heavy work per period off the event loop', async () => {
@@ -375,6 +386,8 @@ describe('finding 6: published rule sets that pass validation still break contra
       async () => ((await contractState(stack, fragile.id)).periods[1]!.review ? true : undefined),
       'Q2 review',
     );
+    await settledState(stack, fragile.id);
+    await recordHistory(stack.client, 'not-scored-review', fragile.id);
   });
 });
 

@@ -16,8 +16,11 @@ describe('recorded workflow histories', () => {
     expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([
       'contract-year-1',
       'contract-year-2-terminated',
+      'moderation-versions',
       'negotiation-rounds',
+      'not-scored-review',
       'ruleset-continue-as-new',
+      'ruleset-validated-draft',
     ]);
   });
 
