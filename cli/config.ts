@@ -15,6 +15,9 @@ export interface Config {
   /** Unset: start the embedded Temporal dev server. */
   temporalAddress?: string;
   temporalNamespace: string;
+  /** TLS (mTLS with a client certificate) and/or an API key for an external Temporal. */
+  temporalTls?: { clientCert?: string; clientKey?: string; serverCa?: string };
+  temporalApiKey?: string;
   taskQueue: string;
   temporalDevPort: number;
   temporalUiPort: number;
@@ -37,6 +40,11 @@ const schema = {
     COVENANT_DATA_DIR: { type: 'string', minLength: 1, default: '.covenant-data' },
     TEMPORAL_ADDRESS: { type: 'string', pattern: '^[^\\s:]+:[0-9]+$' },
     TEMPORAL_NAMESPACE: { type: 'string', minLength: 1, default: 'default' },
+    TEMPORAL_TLS: { type: 'string', enum: ['true', 'false'], default: 'false' },
+    TEMPORAL_TLS_CERT: { type: 'string', minLength: 1 },
+    TEMPORAL_TLS_KEY: { type: 'string', minLength: 1 },
+    TEMPORAL_TLS_CA: { type: 'string', minLength: 1 },
+    TEMPORAL_API_KEY: { type: 'string', minLength: 1 },
     TEMPORAL_TASK_QUEUE: { type: 'string', minLength: 1, default: 'covenant' },
     TEMPORAL_DEV_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 7233 },
     TEMPORAL_UI_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8233 },
@@ -56,6 +64,11 @@ interface Env {
   COVENANT_DATA_DIR: string;
   TEMPORAL_ADDRESS?: string;
   TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TLS: 'true' | 'false';
+  TEMPORAL_TLS_CERT?: string;
+  TEMPORAL_TLS_KEY?: string;
+  TEMPORAL_TLS_CA?: string;
+  TEMPORAL_API_KEY?: string;
   TEMPORAL_TASK_QUEUE: string;
   TEMPORAL_DEV_PORT: number;
   TEMPORAL_UI_PORT: number;
@@ -89,6 +102,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     throw err;
   }
+  if (Boolean(parsed.TEMPORAL_TLS_CERT) !== Boolean(parsed.TEMPORAL_TLS_KEY)) {
+    throw new Error(
+      'Invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (a client certificate and its key)',
+    );
+  }
+  const tls =
+    parsed.TEMPORAL_TLS === 'true' || parsed.TEMPORAL_TLS_CERT || parsed.TEMPORAL_TLS_CA
+      ? {
+          ...(parsed.TEMPORAL_TLS_CERT
+            ? { clientCert: readSetting('TEMPORAL_TLS_CERT', parsed.TEMPORAL_TLS_CERT) }
+            : {}),
+          ...(parsed.TEMPORAL_TLS_KEY
+            ? { clientKey: readSetting('TEMPORAL_TLS_KEY', parsed.TEMPORAL_TLS_KEY) }
+            : {}),
+          ...(parsed.TEMPORAL_TLS_CA
+            ? { serverCa: readSetting('TEMPORAL_TLS_CA', parsed.TEMPORAL_TLS_CA) }
+            : {}),
+        }
+      : undefined;
   const dataDir = resolve(parsed.COVENANT_DATA_DIR);
   // It holds approval links (caught mail), the link key and Temporal's database: this user only.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -99,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     ...(parsed.TEMPORAL_ADDRESS ? { temporalAddress: parsed.TEMPORAL_ADDRESS } : {}),
     temporalNamespace: parsed.TEMPORAL_NAMESPACE,
+    ...(tls ? { temporalTls: tls } : {}),
+    ...(parsed.TEMPORAL_API_KEY ? { temporalApiKey: parsed.TEMPORAL_API_KEY } : {}),
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     temporalDevPort: parsed.TEMPORAL_DEV_PORT,
     temporalUiPort: parsed.TEMPORAL_UI_PORT,
@@ -122,6 +156,17 @@ export function dataDirExposure(dataDir: string): string | undefined {
   const mode = statSync(dataDir).mode & 0o777;
   if ((mode & 0o077) === 0) return undefined;
   return `the data folder ${dataDir} can be read by other users of this machine (mode ${mode.toString(8)}); it holds caught mail with approval links, the link key and Temporal's database: chmod 700 it`;
+}
+
+/** A file a variable names (a certificate, a key), read at start; a missing one names the variable. */
+function readSetting(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `Invalid configuration: ${name} names ${path}, which cannot be read (${(err as Error).message})`,
+    );
+  }
 }
 
 /** The link-signing key kept under the data folder, generated on first start. */

@@ -109,6 +109,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     const wait = {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onWaiting ? { onWaiting: options.onWaiting } : {}),
+      ...(config.temporalAddress && config.temporalTls ? { tls: config.temporalTls } : {}),
+      ...(config.temporalAddress && config.temporalApiKey ? { apiKey: config.temporalApiKey } : {}),
     };
     const connection = await phase('connecting to Temporal', () => connectClient(temporal.address, wait));
     stops.push(() => connection.close());

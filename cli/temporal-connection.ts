@@ -11,7 +11,13 @@ const RETRIES = makeGrpcRetryInterceptor(
 /** How often an unreachable Temporal is tried again at start. */
 const WAIT_INTERVAL_MS = 2_000;
 
-export interface WaitOptions {
+/** How to reach an external Temporal securely (cli/config.ts). */
+export interface TemporalSecurity {
+  tls?: { clientCert?: string; clientKey?: string; serverCa?: string };
+  apiKey?: string;
+}
+
+export interface WaitOptions extends TemporalSecurity {
   /** Stops the waiting (Ctrl-C during start). */
   signal?: AbortSignal;
   /** Told once, when the first attempt fails. */
@@ -21,7 +27,12 @@ export interface WaitOptions {
 /** A client connection, once Temporal answers. */
 export async function connectClient(address: string, options: WaitOptions = {}): Promise<Connection> {
   return untilConnected(address, options, async () => {
-    const connection = await Connection.connect({ address, connectTimeout: '3s', interceptors: [RETRIES] });
+    const connection = await Connection.connect({
+      address,
+      connectTimeout: '3s',
+      interceptors: [RETRIES],
+      ...security(options),
+    });
     try {
       await connection.withDeadline(Date.now() + 3_000, () => connection.workflowService.getSystemInfo({}));
       return connection;
@@ -34,7 +45,24 @@ export async function connectClient(address: string, options: WaitOptions = {}):
 
 /** The worker's connection (Temporal is up by now; it reconnects by itself after an outage). */
 export async function connectWorker(address: string, options: WaitOptions = {}): Promise<NativeConnection> {
-  return untilConnected(address, options, () => NativeConnection.connect({ address }));
+  return untilConnected(address, options, () => NativeConnection.connect({ address, ...security(options) }));
+}
+
+function security({ tls, apiKey }: TemporalSecurity) {
+  const buffer = (text?: string) => (text === undefined ? undefined : Buffer.from(text));
+  return {
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.serverCa ? { serverRootCACertificate: buffer(tls.serverCa)! } : {}),
+            ...(tls.clientCert && tls.clientKey
+              ? { clientCertPair: { crt: buffer(tls.clientCert)!, key: buffer(tls.clientKey)! } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(apiKey ? { apiKey } : {}),
+  };
 }
 
 async function untilConnected<T>(

@@ -1,0 +1,49 @@
+// Configuration is read once and refused with a message naming the variable.
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../cli/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'covenant-config-'));
+const base = { COVENANT_DATA_DIR: join(dir, 'data'), COVENANT_LINK_SECRET: 'x'.repeat(32) };
+
+describe('configuration', () => {
+  it('creates the data folder for this user only', () => {
+    const config = loadConfig(base);
+    expect((statSync(config.dataDir).mode & 0o777).toString(8)).toBe('700');
+  });
+
+  it('reads the TLS files and the API key for an external Temporal', () => {
+    const cert = join(dir, 'client.pem');
+    const key = join(dir, 'client.key');
+    writeFileSync(cert, 'CERT');
+    writeFileSync(key, 'KEY');
+    const config = loadConfig({
+      ...base,
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      TEMPORAL_TLS_CERT: cert,
+      TEMPORAL_TLS_KEY: key,
+      TEMPORAL_API_KEY: 'secret',
+    });
+    expect(config.temporalTls).toEqual({ clientCert: 'CERT', clientKey: 'KEY' });
+    expect(config.temporalApiKey).toBe('secret');
+    expect(loadConfig({ ...base, TEMPORAL_TLS: 'true' }).temporalTls).toEqual({});
+    expect(loadConfig(base).temporalTls).toBeUndefined();
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ ...base, TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toThrow(
+      'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+    );
+    expect(() =>
+      loadConfig({
+        ...base,
+        TEMPORAL_TLS_CERT: join(dir, 'nope.pem'),
+        TEMPORAL_TLS_KEY: join(dir, 'nope.key'),
+      }),
+    ).toThrow(/TEMPORAL_TLS_CERT names .*nope\.pem, which cannot be read/);
+    expect(() => loadConfig({ ...base, TEMPORAL_TLS: 'yes' })).toThrow(/TEMPORAL_TLS/);
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
