@@ -325,7 +325,16 @@ describe('finding 6: published rule sets that pass validation still break contra
     // Passes the probes and the tests (they never meet an indicator named "boom"); fails this contract.
     const draft = draftOf('attack-fragile', (d) => {
       const scoring = d.scoring as Record<string, unknown>;
-      scoring.indicator = { if: [{ '==': [{ var: 'id' }, 'boom'] }, null, scoring.indicator] };
+      scoring.indicator = {
+        if: [
+          { '==': [{ var: 'id' }, 'boom'] },
+          null,
+          // A blow-up only this contract meets: forty half-million-element builds, over the work budget.
+          { '==': [{ var: 'id' }, 'bang'] },
+          { some: [range(40), { '!': doubling }] },
+          scoring.indicator,
+        ],
+      };
     });
     const saved = await api<{ valid: boolean; diagnostics: unknown[] }>(
       stack,
@@ -352,10 +361,14 @@ describe('finding 6: published rule sets that pass validation still break contra
         reportDueDays: 15,
       },
       ruleSet: { id: 'attack-fragile', version: published.body.version },
-      indicators: [...base.indicators.slice(0, -1), { ...base.indicators.at(-1)!, id: 'boom', name: 'Boom' }],
+      indicators: [
+        ...base.indicators.slice(0, -2),
+        { ...base.indicators.at(-2)!, id: 'bang', name: 'Bang' },
+        { ...base.indicators.at(-1)!, id: 'boom', name: 'Boom' },
+      ],
     });
     await signContract(stack, fragile);
-    const partial = { [fragile.indicators[0]!.id]: fragile.indicators[0]!.target, boom: 3 };
+    const partial = { [fragile.indicators[0]!.id]: fragile.indicators[0]!.target, boom: 3, bang: 4 };
     const q1 = await api(stack, 'POST', `/api/v1/contracts/${fragile.id}/reports`, {
       period: 'Q1',
       actuals: partial,
@@ -367,7 +380,12 @@ describe('finding 6: published rule sets that pass validation still break contra
     );
     expect(review.grade).toBe('Not scored');
     expect(review.score).toBeNull();
-    expect(review.problems).toEqual(['the indicator rule for boom returned null, not a number']);
+    expect(review.problems).toEqual([
+      expect.stringMatching(/^the indicator rule for bang cannot run: more than 20000000 units of work/),
+      'the indicator rule for boom returned null, not a number',
+    ]);
+    // Every other contract kept answering meanwhile.
+    expect((await api(stack, 'GET', `/api/v1/contracts/${scored.id}`)).status).toBe(200);
     const escalation = await waitForEmail(
       stack,
       (m) =>
