@@ -16,7 +16,7 @@ import type {
   Revision,
   SigningDocument,
 } from '../model/state.js';
-import type { DocumentStore } from './documents.js';
+import type { BlobStore } from '../store/blobs.js';
 import type { Mailer } from './mailer.js';
 import type { Templates } from '../templates/index.js';
 
@@ -101,7 +101,7 @@ export interface StoredDocument {
 export interface ActivityDeps {
   mailer: Mailer;
   templates: Templates;
-  documents: DocumentStore;
+  documents: BlobStore;
   publicUrl: string;
   linkSecret: string;
 }
@@ -163,7 +163,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   async function store(key: string, html: string): Promise<StoredDocument> {
-    await documents.put(key, html);
+    await documents.put(key, html, 'text/html; charset=utf-8');
     return { path: `/documents/${key}`, url: documentLink(`/documents/${key}`) };
   }
 

@@ -1,5 +1,5 @@
 // Outgoing mail through one pooled Nodemailer SMTP transport, at least once and repeated only when
-// it cannot be helped: a message the relay acknowledged is recorded at once (./sent-mail-log.ts)
+// it cannot be helped: a message the relay acknowledged is recorded at once (store/mail.ts)
 // and never sent again by a retry; the transport's timeouts end a stuck attempt well before the
 // activity's start-to-close timeout, so a slow relay never gets a second copy while the first runs.
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { MAIL_REJECTED } from '../model/errors.js';
 import type { Person } from '../model/contract.js';
 import type { RenderedEmail } from '../templates/index.js';
-import type { SentMailLog } from './sent-mail-log.js';
+import type { SentMailRecord } from '../store/mail.js';
 
 /**
  * Transport timeouts, in ms. Together (connect + greeting + one socket wait) they stay far below
@@ -22,7 +22,7 @@ export class Mailer {
   constructor(
     smtpUrl: string,
     readonly from: string,
-    private readonly sentLog: SentMailLog,
+    private readonly sent: SentMailRecord,
   ) {
     const url = new URL(smtpUrl);
     // Query parameters of SMTP_URL are transport options; these are the defaults it may override.
@@ -42,7 +42,7 @@ export class Mailer {
     email: RenderedEmail,
   ): Promise<{ messageId: string; alreadySent: boolean }> {
     const messageId = messageIdFor(key);
-    if (this.sentLog.has(messageId)) return { messageId, alreadySent: true };
+    if (await this.sent.has(messageId)) return { messageId, alreadySent: true };
     try {
       await this.transport.sendMail({
         from: this.from,
@@ -64,7 +64,7 @@ export class Mailer {
       }
       throw err;
     }
-    this.sentLog.record(messageId);
+    await this.sent.record(messageId);
     return { messageId, alreadySent: false };
   }
 

@@ -14,6 +14,10 @@ export interface Config {
   dataDir: string;
   /** Unset: start the embedded Temporal dev server. */
   temporalAddress?: string;
+  /** Unset: the embedded PostgreSQL under the data folder. */
+  databaseUrl?: string;
+  /** Port of the embedded PostgreSQL (loopback only). */
+  postgresPort: number;
   temporalNamespace: string;
   /** TLS (mTLS with a client certificate) and/or an API key for an external Temporal. */
   temporalTls?: { clientCert?: string; clientKey?: string; serverCa?: string };
@@ -26,8 +30,6 @@ export interface Config {
   smtpCatcherPort: number;
   mailFrom: string;
   linkSecret: string;
-  /** Hashes of the API tokens (a TokenStore file); see server/auth/token-store.ts. */
-  tokensFile: string;
   rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
 }
 
@@ -39,6 +41,8 @@ const schema = {
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/\\s]$' },
     COVENANT_DATA_DIR: { type: 'string', minLength: 1, default: '.covenant-data' },
     TEMPORAL_ADDRESS: { type: 'string', pattern: '^[^\\s:]+:[0-9]+$' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    POSTGRES_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 5433 },
     TEMPORAL_NAMESPACE: { type: 'string', minLength: 1, default: 'default' },
     TEMPORAL_TLS: { type: 'string', enum: ['true', 'false'], default: 'false' },
     TEMPORAL_TLS_CERT: { type: 'string', minLength: 1 },
@@ -63,6 +67,8 @@ interface Env {
   PUBLIC_URL?: string;
   COVENANT_DATA_DIR: string;
   TEMPORAL_ADDRESS?: string;
+  DATABASE_URL?: string;
+  POSTGRES_PORT: number;
   TEMPORAL_NAMESPACE: string;
   TEMPORAL_TLS: 'true' | 'false';
   TEMPORAL_TLS_CERT?: string;
@@ -130,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(parsed.PUBLIC_URL ? { publicUrl: parsed.PUBLIC_URL } : {}),
     dataDir,
     ...(parsed.TEMPORAL_ADDRESS ? { temporalAddress: parsed.TEMPORAL_ADDRESS } : {}),
+    ...(parsed.DATABASE_URL ? { databaseUrl: parsed.DATABASE_URL } : {}),
+    postgresPort: parsed.POSTGRES_PORT,
     temporalNamespace: parsed.TEMPORAL_NAMESPACE,
     ...(tls ? { temporalTls: tls } : {}),
     ...(parsed.TEMPORAL_API_KEY ? { temporalApiKey: parsed.TEMPORAL_API_KEY } : {}),
@@ -140,7 +148,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpCatcherPort: parsed.SMTP_CATCHER_PORT,
     mailFrom: parsed.MAIL_FROM,
     linkSecret: parsed.COVENANT_LINK_SECRET ?? persistedSecret(dataDir),
-    tokensFile: join(dataDir, 'api-tokens.json'),
     rateLimits: {
       approvalsPerMinute: parsed.COVENANT_APPROVAL_RATE_LIMIT,
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,

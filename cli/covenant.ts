@@ -2,11 +2,12 @@
 // `covenant <command>` (`npm run covenant -- <command>`): the operator's commands, run on the
 // machine that holds the data folder. Today: `covenant tokens create|list|revoke`.
 import { CovenantError } from '../model/errors.js';
-import { FileTokenStore } from '../server/auth/token-store.js';
+import { PgTokenStore } from '../store/tokens.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules.js';
 import { TOKENS_USAGE, tokensCommand } from './commands/tokens.js';
 import { UsageError } from './commands/usage-error.js';
 import { loadConfig } from './config.js';
+import { openStore } from './database.js';
 
 const USAGE = `Usage: covenant <command>
 
@@ -14,7 +15,7 @@ ${TOKENS_USAGE}
 
 ${RULES_USAGE}
 
-Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR above all).`;
+Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR or DATABASE_URL).`;
 
 async function run(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
@@ -26,7 +27,13 @@ async function run(): Promise<void> {
   }
   if (command !== 'tokens') throw new UsageError(`Unknown command '${command}'.`, USAGE);
   const config = loadConfig();
-  await tokensCommand(args, new FileTokenStore(config.tokensFile), (line) => console.log(line));
+  // The database of a running Covenant, or the embedded one started for this command alone.
+  const store = await openStore(config, { onNotice: (message) => console.error(`covenant: ${message}`) });
+  try {
+    await tokensCommand(args, new PgTokenStore(store.database), (line) => console.log(line));
+  } finally {
+    await store.close();
+  }
 }
 
 run().catch((err: unknown) => {

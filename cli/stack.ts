@@ -10,18 +10,19 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { DocumentStore } from '../activities/documents.js';
 import { Mailer } from '../activities/mailer.js';
-import { SentMailLog } from '../activities/sent-mail-log.js';
 import { createApp } from '../server/app.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
-import { FileTokenStore, type TokenStore } from '../server/auth/token-store.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
-import { OutboxStore } from '../server/outbox-store.js';
+import { PgBlobStore } from '../store/blobs.js';
+import type { Database } from '../store/database.js';
+import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
+import { PgTokenStore, type TokenStore } from '../store/tokens.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
 import { Templates } from '../templates/index.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
+import { openStore } from './database.js';
 import { listen, type HttpServer } from './http-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { projectRoot, temporalCliPath } from './temporal-binaries.js';
@@ -31,8 +32,18 @@ import { startDevServer } from './temporal-dev-server.js';
 export interface Stack {
   config: Config;
   client: Client;
-  urls: { app: string; api: string; outbox?: string; temporalUi?: string; temporal: string; smtp: string };
-  outbox?: OutboxStore;
+  urls: {
+    app: string;
+    api: string;
+    outbox?: string;
+    temporalUi?: string;
+    temporal: string;
+    smtp: string;
+    database: string;
+  };
+  /** Covenant's PostgreSQL. */
+  database: Database;
+  outbox?: CaughtMailStore;
   /** The API tokens' hashes: `npm start` issues the first admin token here, tests issue theirs. */
   tokens: TokenStore;
   /** The built-in SMTP catcher, stopped and started again on its port by the relay-outage test. */
@@ -56,6 +67,8 @@ export interface StackOptions {
   onPhase?: (phase: Phase) => void;
   /** A server already listening (`npm start` listens before loading the rest). */
   http?: HttpServer;
+  /** Told of what may need a person's attention (where the embedded PostgreSQL keeps its data, files moved in). */
+  onNotice?: (message: string) => void;
   /** Told once when an external Temporal does not answer yet (the start keeps trying). */
   onWaiting?: (message: string) => void;
 }
@@ -103,8 +116,15 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       : bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: QUIET });
     bundle.catch(() => {}); // awaited below; a start that fails earlier must not leave it unhandled
 
-    const temporal = await phase('Temporal', () => startTemporal(config));
+    const [temporal, store] = await Promise.all([
+      phase('Temporal', () => startTemporal(config)),
+      phase('PostgreSQL', () =>
+        openStore(config, { own: true, ...(options.onNotice ? { onNotice: options.onNotice } : {}) }),
+      ),
+    ]);
     stops.push(() => temporal.stop());
+    stops.push(() => store.close());
+    const { database } = store;
 
     const wait = {
       ...(options.signal ? { signal: options.signal } : {}),
@@ -119,13 +139,13 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       ensureSearchAttributes(client, config.temporalNamespace, SEARCH_ATTRIBUTES),
     );
 
-    let outbox: OutboxStore | undefined;
+    let outbox: CaughtMailStore | undefined;
     let catcher: MailCatcher | undefined;
     let mailCatcher: Stack['mailCatcher'];
     if (!config.smtpUrl) {
-      const store = new OutboxStore(join(config.dataDir, 'outbox'));
-      outbox = store;
-      catcher = await startMailCatcher(store, config.smtpCatcherPort);
+      const caught = new CaughtMailStore(database);
+      outbox = caught;
+      catcher = await startMailCatcher(caught, config.smtpCatcherPort);
       const catcherPort = catcher.port;
       stops.push(() => catcher?.close());
       mailCatcher = {
@@ -135,17 +155,15 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           await running?.close();
         },
         start: async () => {
-          catcher ??= await startMailCatcher(store, catcherPort);
+          catcher ??= await startMailCatcher(caught, catcherPort);
         },
       };
     }
     const smtpUrl = config.smtpUrl ?? catcher!.url;
 
     const templates = new Templates(join(projectRoot, 'templates'));
-    const documentsDir = join(config.dataDir, 'documents');
-    const sentLog = new SentMailLog(join(config.dataDir, 'mail-sent.log'));
-    stops.push(() => sentLog.close());
-    const mailer = new Mailer(smtpUrl, config.mailFrom, sentLog);
+    const documents = new PgBlobStore(database);
+    const mailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
     stops.push(() => mailer.close());
 
     const workerConnection = await connectWorker(temporal.address, wait);
@@ -160,7 +178,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         activities: createActivities({
           mailer,
           templates,
-          documents: new DocumentStore(documentsDir),
+          documents,
           publicUrl,
           linkSecret: config.linkSecret,
         }),
@@ -173,7 +191,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       await running;
     });
 
-    const tokens = new FileTokenStore(config.tokensFile);
+    const tokens = new PgTokenStore(database);
     const ruleRunner = new RuleRunner();
     stops.push(() => ruleRunner.close());
     http.attach(
@@ -184,7 +202,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         publicUrl,
         linkSecret: config.linkSecret,
         templates,
-        documentsDir,
+        documents,
         ...(outbox ? { outbox } : {}),
         authenticator: new ApiTokenAuthenticator(tokens),
         rateLimits: config.rateLimits,
@@ -202,7 +220,9 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         ...(temporal.uiUrl ? { temporalUi: temporal.uiUrl } : {}),
         temporal: temporal.address,
         smtp: smtpUrl.replace(/\/\/[^@/]*@/, '//***@'),
+        database: store.where,
       },
+      database,
       ...(outbox ? { outbox } : {}),
       tokens,
       ...(mailCatcher ? { mailCatcher } : {}),

@@ -54,6 +54,7 @@ async function run(): Promise<void> {
         if (ms > SLOW_PHASE_MS) console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s`);
       },
       onWaiting: (message) => console.log(`Covenant: ${message}`),
+      onNotice: (message) => console.log(`Covenant: ${message}`),
     });
   } catch (err) {
     if (stopping) process.exit(0);

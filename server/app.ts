@@ -3,12 +3,14 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { CovenantError } from '../model/errors.js';
+import { validator } from '../model/validation.js';
 import type { Templates } from '../templates/index.js';
 import { authorize } from './auth/access.js';
 import type { Authenticator } from './auth/principal.js';
 import { checkScope } from './auth/scope.js';
 import { errorHandler, RETRY_AFTER_S, toCovenantError } from './errors.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { BlobStore } from '../store/blobs.js';
+import type { CaughtMailStore } from '../store/mail.js';
 import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
@@ -26,15 +28,26 @@ export interface AppDeps {
   publicUrl: string;
   linkSecret: string;
   templates: Templates;
-  documentsDir: string;
+  documents: BlobStore;
   /** The caught mail, when the built-in SMTP catcher runs. */
-  outbox?: OutboxStore;
+  outbox?: CaughtMailStore;
   /** Who calls: bearer API tokens today; OIDC can join behind the same interface. */
   authenticator: Authenticator;
   rateLimits: RateLimits;
   /** Runs rule-set checks and simulations in threads, off this event loop. */
   ruleRunner: RuleRunner;
 }
+
+/** Items per page of a list, unless the request asks for another `limit` (at most 500). */
+const DEFAULT_PAGE = 100;
+const checkPage = validator<{ limit?: string; cursor?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' },
+    cursor: { type: 'string', pattern: '^[0-9]{1,18}$' },
+  },
+});
 
 /** /healthz answers within this. */
 const HEALTH_DEADLINE_MS = 2_000;
@@ -125,19 +138,21 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/api/v1/contracts', lifecycleRoutes(client));
   app.use('/api/v1/rulesets', ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner }));
-  app.get('/api/v1/outbox', (_req, res) => {
+  app.get('/api/v1/outbox', async (req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [
         { pointer: '', message: 'Mail goes to SMTP_URL; there is no local outbox' },
       ]);
-    res.json({ messages: outbox.list() });
+    const { limit, cursor } = checkPage({ ...req.query });
+    const page = await outbox.page(Number(limit ?? DEFAULT_PAGE), cursor);
+    res.json({ messages: page.items, ...(page.next ? { next: page.next } : {}) });
   });
   app.use('/api', (_req, _res) => {
     throw new CovenantError('not-found', [{ pointer: '', message: 'No such API route' }]);
   });
 
   app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
-  app.use('/documents', documentRoutes(deps.documentsDir));
+  app.use('/documents', documentRoutes(deps.documents));
   app.use(uiRoutes(client, pages, outbox));
   app.use(errorHandler(pages));
   return app;

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { OutboxStore } from './outbox-store.js';
+import type { CaughtMailStore } from '../store/mail.js';
 
 export interface MailCatcher {
   port: number;
@@ -11,7 +11,7 @@ export interface MailCatcher {
 }
 
 export async function startMailCatcher(
-  store: OutboxStore,
+  store: CaughtMailStore,
   port: number,
   host = '127.0.0.1',
 ): Promise<MailCatcher> {
@@ -25,7 +25,7 @@ export async function startMailCatcher(
     closeTimeout: 1000,
     onData(stream, _session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then((mail) =>
           store.add({
             messageId: mail.messageId ?? '',
             from: mail.from?.text ?? '',
@@ -33,10 +33,10 @@ export async function startMailCatcher(
             subject: mail.subject ?? '',
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : '',
-            date: new Date().toISOString(),
-          });
-          callback();
-        })
+          }),
+        )
+        // Acknowledged only once stored: a message the database did not take is refused and retried.
+        .then(() => callback())
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
     },
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { projectRoot, temporalCliPath } from '../cli/temporal-binaries.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../cli/embedded-postgres.js';
 import { startDevServer, type DevServer } from '../cli/temporal-dev-server.js';
 import { freePort } from './support/ports.js';
 
@@ -12,10 +13,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundlePath: string;
+    /** The run's PostgreSQL, as its superuser: each test stack creates a database of its own. */
+    postgresAdminUrl: string;
   }
 }
 
 let server: DevServer | undefined;
+let postgres: EmbeddedPostgres | undefined;
 let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
@@ -23,6 +27,13 @@ export async function setup(project: TestProject): Promise<void> {
   if (!binary)
     throw new Error('No Temporal CLI: run `node scripts/provision-temporal.mjs` (npm install does).');
   dir = mkdtempSync(join(tmpdir(), 'covenant-test-'));
+  postgres = await startEmbeddedPostgres({
+    dataDir: join(dir, 'postgres'),
+    port: await freePort(),
+    passwordFile: join(dir, 'postgres-password'),
+    logFile: join(dir, 'postgres.log'),
+  });
+  project.provide('postgresAdminUrl', postgres.adminUrl);
   server = await startDevServer({
     binary,
     dataDir: dir,
@@ -42,6 +53,7 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.stop();
+  await postgres?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 

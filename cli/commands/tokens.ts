@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { issueToken } from '../../server/auth/api-tokens.js';
 import { isRole, ROLES } from '../../server/auth/principal.js';
-import type { StoredToken, TokenStore } from '../../server/auth/token-store.js';
+import type { StoredToken, TokenStore } from '../../store/tokens.js';
 import { UsageError } from './usage-error.js';
 
 export const TOKENS_USAGE = `Usage:

@@ -6,7 +6,7 @@ import { CovenantError, type Issue } from '../../model/errors.js';
 import { validator } from '../../model/validation.js';
 import type { Authenticator, Principal, Role } from './principal.js';
 import { ROLES } from './principal.js';
-import type { StoredToken, TokenStore } from './token-store.js';
+import type { StoredToken, TokenStore } from '../../store/tokens.js';
 
 export interface TokenRequest {
   role: Role;

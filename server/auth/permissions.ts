@@ -117,7 +117,7 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/api/v1/rulesets/:id/publish', roles: ['admin'] },
   { method: 'POST', path: '/api/v1/rulesets/:id/simulate', roles: ['admin', 'viewer'] },
   // Caught mail holds approval links, which are credentials.
-  { method: 'GET', path: '/api/v1/outbox', roles: ['admin'] },
+  { method: 'GET', path: '/api/v1/outbox', roles: ['admin'], query: 'route' },
   { method: 'GET', path: '/approvals/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/approvals/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/approvals/:token/delegate', roles: 'public', query: 'ignored' },

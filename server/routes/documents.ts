@@ -1,29 +1,17 @@
-// Stored documents, by key: /documents/<contract id>/<name>. The key is checked as the document
-// store checks it (letters, digits, '.', '_', '-' per segment, no dot segments), so the contract the
-// scope check saw in the first segment is the folder the file is read from.
+// Stored documents, by key: /documents/<contract id>/<name>. The key is checked as the store checks
+// it (letters, digits, '.', '_', '-' per segment, no dot segments), so the contract the scope check
+// saw in the first segment is the one whose document is read.
 import { Router } from 'express';
-import { DocumentStore } from '../../activities/documents.js';
 import { CovenantError } from '../../model/errors.js';
+import { isDocumentKey, type BlobStore } from '../../store/blobs.js';
 
-export function documentRoutes(documentsDir: string): Router {
+export function documentRoutes(documents: BlobStore): Router {
   const router = Router();
-  const store = new DocumentStore(documentsDir);
-
-  router.get('/*path', (req, res, next) => {
-    const segments = req.params.path;
-    let file: string;
-    try {
-      file = store.pathOf(segments.join('/'));
-    } catch {
-      throw new CovenantError('not-found', [{ pointer: '', message: 'No such document' }]);
-    }
-    res.sendFile(
-      file,
-      { dotfiles: 'deny', headers: { 'content-type': 'text/html; charset=utf-8' } },
-      (err) => {
-        if (err) next(err);
-      },
-    );
+  router.get('/*path', async (req, res) => {
+    const key = req.params.path.join('/');
+    const found = isDocumentKey(key) ? await documents.get(key) : undefined;
+    if (!found) throw new CovenantError('not-found', [{ pointer: '', message: 'No such document' }]);
+    res.type(found.contentType).set('ETag', `"${found.sha256}"`).send(found.content);
   });
   return router;
 }

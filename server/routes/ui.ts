@@ -4,10 +4,13 @@ import { Router } from 'express';
 import { stateQuery } from '../../workflows/messages.js';
 import { principalOf } from '../auth/access.js';
 import { listVisibleContracts } from '../auth/visible-contracts.js';
-import type { OutboxStore } from '../outbox-store.js';
+import type { CaughtMailStore } from '../../store/mail.js';
 import type { Pages } from '../pages.js';
 
-export function uiRoutes(client: Client, pages: Pages, outbox: OutboxStore | undefined): Router {
+/** Messages per page of the outbox. */
+const OUTBOX_PAGE = 100;
+
+export function uiRoutes(client: Client, pages: Pages, outbox: CaughtMailStore | undefined): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -25,11 +28,13 @@ export function uiRoutes(client: Client, pages: Pages, outbox: OutboxStore | und
   });
 
   if (outbox) {
-    router.get('/outbox', (_req, res) =>
-      pages.send(res, 200, 'outbox', { messages: outbox.listByMessageId() }),
-    );
-    router.get('/outbox/:id', (req, res) => {
-      const message = outbox.get(req.params.id);
+    router.get('/outbox', async (req, res) => {
+      const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+      const page = await outbox.pageByMessageId(OUTBOX_PAGE, cursor);
+      pages.send(res, 200, 'outbox', { messages: page.items, next: page.next });
+    });
+    router.get('/outbox/:id', async (req, res) => {
+      const message = await outbox.get(req.params.id);
       if (!message)
         return pages.send(res, 404, 'message', {
           heading: 'Not found',

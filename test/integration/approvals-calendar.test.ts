@@ -55,8 +55,8 @@ describe('approval links over time', () => {
     );
     expect(resend.status).toBe(202);
     const fresh = await waitFor(
-      () =>
-        messages(stack).find(
+      async () =>
+        (await messages(stack)).find(
           (m) => m.subject === `${id}: please agree to revision 1` && approvalLink(m) !== approvalLink(first),
         ),
       'a fresh link',
@@ -111,7 +111,7 @@ describe('suspension', () => {
     // Q1 ends and its due date passes while suspended: nothing is requested, nobody is chased.
     const pausedFrom = await env.currentTimeMs();
     await env.sleep(Date.parse(q1.due) + 2 * DAY - pausedFrom);
-    const during = messages(stack).filter(
+    const during = (await messages(stack)).filter(
       (m) => m.subject.startsWith(`${id}:`) && /report|late|escalation/.test(m.subject),
     );
     expect(during).toEqual([]);

@@ -96,7 +96,7 @@ describe('a back-dated contract', () => {
       'year 2 agreement',
     );
 
-    const subjects = messages(stack)
+    const subjects = (await messages(stack))
       .filter((m) => m.subject.startsWith(`${id}:`))
       .map((m) => m.subject.slice(id.length + 2));
     for (const expected of [

@@ -344,8 +344,8 @@ describe('negotiation', () => {
     await decide(approvalLink(agree2), 'approve');
     const signing = await waitForStage(stack, base.id, 'signing');
     expect(signing.vetting).toMatchObject({ revision: 2, passed: true });
-    const signRequests = await waitFor(() => {
-      const found = messages(stack).filter((m) => m.subject === `${base.id}: please sign revision 2`);
+    const signRequests = await waitFor(async () => {
+      const found = (await messages(stack)).filter((m) => m.subject === `${base.id}: please sign revision 2`);
       return found.length === 2 ? found : undefined;
     }, 'two signing requests for revision 2');
     await recordHistory(stack.client, 'negotiation-rounds', base.id);

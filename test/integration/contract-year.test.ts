@@ -52,10 +52,8 @@ describe('a contract year', () => {
       },
     });
     const id = contract.id;
-    const subjects = () =>
-      messages(stack)
-        .filter((m) => m.subject.startsWith(`${id}:`))
-        .map((m) => m.subject);
+    const subjects = async () =>
+      (await messages(stack)).filter((m) => m.subject.startsWith(`${id}:`)).map((m) => m.subject);
     const mail = (subject: string) => waitForEmail(stack, (m) => m.subject === `${id}: ${subject}`, subject);
     const report = async (period: string, actuals: Record<string, number | null>) =>
       api<{ period: string; late: boolean }>(stack, 'POST', `/api/v1/contracts/${id}/reports`, {
@@ -263,6 +261,6 @@ describe('a contract year', () => {
     ]) {
       expect(kinds).toContain(event);
     }
-    expect(subjects().filter((s) => s.includes('please sign revision 1'))).toHaveLength(2);
+    expect((await subjects()).filter((s) => s.includes('please sign revision 1'))).toHaveLength(2);
   });
 });

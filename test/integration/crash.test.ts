@@ -1,4 +1,4 @@
-// A crash under load: Covenant and its Temporal are killed (SIGKILL, as a power cut would) while
+// A crash under load: Covenant, its Temporal and its PostgreSQL are killed (SIGKILL, as a power cut would) while
 // reports and decisions arrive. After a restart every acknowledged report and decision is there,
 // every reported period has exactly one review, and at most one email per crash arrived twice.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,13 +11,14 @@ import type { ContractState } from '../../model/state.js';
 import { exampleContract, uniqueId } from '../support/contracts.js';
 import {
   adminTokenFor,
+  cleanUpCovenants,
   caughtMail,
   covenantSettings,
   duplicates,
   http,
-  isAlive,
   pollHealth,
   spawnCovenant,
+  postgresPid,
   temporalPid,
   type CovenantProcess,
   type CovenantSettings,
@@ -30,10 +31,7 @@ let settings: CovenantSettings;
 let token: string;
 
 afterAll(() => {
-  for (const p of running)
-    if (p.child.exitCode === null && p.child.signalCode === null) process.kill(-p.child.pid!, 'SIGKILL');
-  const temporal = settings && temporalPid(settings);
-  if (temporal && isAlive(temporal)) process.kill(temporal, 'SIGKILL');
+  cleanUpCovenants();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -49,7 +47,7 @@ const state = async (id: string) =>
 
 const mailTo = (subject: string, to?: string) =>
   waitFor(
-    () => caughtMail(settings).find((m) => m.subject === subject && (!to || m.to.includes(to))),
+    async () => (await caughtMail(settings)).find((m) => m.subject === subject && (!to || m.to.includes(to))),
     `email "${subject}"`,
   );
 
@@ -117,9 +115,12 @@ describe('a crash under load', () => {
     });
     await waitFor(() => (acknowledged.reports.length >= 5 ? true : undefined), 'some reports acknowledged');
     const temporal = temporalPid(settings)!;
+    const postgres = postgresPid(settings)!;
     crashed = true;
+    // As a power cut would: Covenant, its Temporal and its PostgreSQL at once.
     process.kill(-covenant.child.pid!, 'SIGKILL');
     process.kill(temporal, 'SIGKILL');
+    process.kill(postgres, 'SIGKILL');
     await covenant.exited;
     await Promise.all([...reports, ...decisions]);
     console.log(
@@ -152,9 +153,9 @@ describe('a crash under load', () => {
     }
     // Mail settles: every review's email has gone out.
     await new Promise((r) => setTimeout(r, 3_000));
-    const twice = duplicates(caughtMail(settings));
+    const twice = duplicates(await caughtMail(settings));
     console.log(
-      `after the restart: ${caughtMail(settings).length} messages, ${twice.length} Message-IDs twice`,
+      `after the restart: ${(await caughtMail(settings)).length} messages, ${twice.length} Message-IDs twice`,
     );
     expect(twice.length).toBeLessThanOrEqual(1);
     process.kill(-covenant.child.pid!, 'SIGINT');

@@ -36,20 +36,19 @@ describe('the reporting calendar', () => {
     const signedOn = active.signedAt!.slice(0, 10);
     expect(q1.due).toBe(addDays(signedOn, 15));
     await waitFor(
-      () => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q1`),
+      async () =>
+        (await messages(stack)).find((m) => m.subject === `${contract.id}: report requested for Q1`),
       'Q1 request',
     );
-    const subjects = () =>
-      messages(stack)
-        .filter((m) => m.subject.startsWith(contract.id))
-        .map((m) => m.subject);
+    const subjects = async () =>
+      (await messages(stack)).filter((m) => m.subject.startsWith(contract.id)).map((m) => m.subject);
 
     await env.sleep(7 * DAY);
     expect(subjects()).not.toContain(`${contract.id}: reminder, the Q1 report is due on ${q1.due}`);
     await env.sleep(2 * DAY);
     await waitFor(
-      () =>
-        messages(stack).find(
+      async () =>
+        (await messages(stack)).find(
           (m) => m.subject === `${contract.id}: reminder, the Q1 report is due on ${q1.due}`,
         ),
       'reminder',
@@ -66,7 +65,10 @@ describe('the reporting calendar', () => {
     expect(review.indicators.every((i) => i.score === 5 && i.actual === null)).toBe(true);
     expect(review).toMatchObject({ score: 5, grade: 'Poor' });
     await waitFor(
-      () => messages(stack).find((m) => m.subject === `${contract.id}: escalation (high), Q1 graded Poor`),
+      async () =>
+        (await messages(stack)).find(
+          (m) => m.subject === `${contract.id}: escalation (high), Q1 graded Poor`,
+        ),
       'escalation',
     );
 
@@ -90,7 +92,8 @@ describe('the reporting calendar', () => {
     const untilQ2Ends = Date.parse(q2.end) + DAY - (await env.currentTimeMs()) + 60_000;
     await env.sleep(untilQ2Ends);
     await waitFor(
-      () => messages(stack).find((m) => m.subject === `${contract.id}: report requested for Q2`),
+      async () =>
+        (await messages(stack)).find((m) => m.subject === `${contract.id}: report requested for Q2`),
       'Q2 request',
     );
     expect((await contractState(stack, contract.id)).periods[1]!.due).toBe(addDays(q2.end, 15));

@@ -25,7 +25,10 @@ describe('a restart of the stack', () => {
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
     };
-    const start = () => startTestStack({ dataDir, embeddedTemporal: true, persistedSecret: true, env });
+    // The same data folder and the same database: what a restart of npm start finds.
+    const database = `covenant_restart_${Date.now()}`;
+    const start = () =>
+      startTestStack({ dataDir, embeddedTemporal: true, persistedSecret: true, env, database });
     stack = await start();
     const contract = exampleContract({ id: uniqueId('PC-RESTART') });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
@@ -44,14 +47,14 @@ describe('a restart of the stack', () => {
       'sign',
     );
     const before = await contractState(stack, contract.id);
-    const mailBefore = messages(stack).length;
+    const mailBefore = (await messages(stack)).length;
     await stack.stop();
     stack = undefined;
 
     stack = await start();
     expect(await contractState(stack, contract.id)).toEqual(before);
-    expect(messages(stack)).toHaveLength(mailBefore);
-    for (const message of messages(stack).filter(
+    expect(await messages(stack)).toHaveLength(mailBefore);
+    for (const message of (await messages(stack)).filter(
       (m) => m.subject === `${contract.id}: please sign revision 1`,
     )) {
       expect((await decide(approvalLink(message), 'approve')).status).toBe(200);

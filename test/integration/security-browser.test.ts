@@ -1,10 +1,9 @@
 // The strict Content-Security-Policy in a real browser: every page still shows its own styles,
 // the outbox still shows an email's HTML in its sandboxed frame, and nothing is reported blocked.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
+import { PgBlobStore } from '../../store/blobs.js';
 import { signDocumentUrl } from '../../model/document-token.js';
 import { launchBrowser } from '../support/browser.js';
 import { exampleContract, uniqueId } from '../support/contracts.js';
@@ -33,9 +32,11 @@ describe('pages under the Content-Security-Policy', () => {
       'agree',
     );
     const documentPath = `/documents/${contract.id}/y1-Q1-review.html`;
-    const file = join(stack.config.dataDir, documentPath);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, '<!doctype html><style>h1{color:rgb(200, 30, 30)}</style><h1>Review</h1>');
+    await new PgBlobStore(stack.database).put(
+      documentPath.slice('/documents/'.length),
+      '<!doctype html><style>h1{color:rgb(200, 30, 30)}</style><h1>Review</h1>',
+      'text/html; charset=utf-8',
+    );
 
     const page = await browser.newPage();
     const violations = watchViolations(page);

@@ -2,10 +2,10 @@
 // across contracts, rules that exhaust memory or stall the server, contracts a token can brick,
 // and the smaller findings. Each case checks the attack is refused and that everything else still
 // answers.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
+import { PgBlobStore } from '../../store/blobs.js';
 import type { ContractInput } from '../../model/contract.js';
 import { readFileSync } from 'node:fs';
 import { projectRoot } from '../../cli/temporal-binaries.js';
@@ -59,9 +59,11 @@ beforeAll(async () => {
   tokens.viewer = await issueTestToken(stack, { role: 'viewer', name: 'auditor' });
   // Documents as the store keeps them, one per contract.
   for (const contract of [mine, theirs]) {
-    const file = join(stack.config.dataDir, 'documents', contract.id, 'y1-Q1-review.html');
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `<!doctype html><p>Q1 review of ${contract.id}</p>`);
+    await new PgBlobStore(stack.database).put(
+      `${contract.id}/y1-Q1-review.html`,
+      `<!doctype html><p>Q1 review of ${contract.id}</p>`,
+      'text/html; charset=utf-8',
+    );
   }
   await settledState(stack, mine.id);
   await settledState(stack, theirs.id);
@@ -452,7 +454,7 @@ describe('finding 8: resend flood', () => {
   it('sends one fresh link, then answers 429 with the time of the next allowed resend', async () => {
     const state = await contractState(stack, theirs.id);
     const approval = state.pendingApprovals[0]!;
-    const before = messages(stack).filter((m) => m.to.includes(approval.approver.email)).length;
+    const before = (await messages(stack)).filter((m) => m.to.includes(approval.approver.email)).length;
     const path = `/api/v1/contracts/${theirs.id}/approvals/${approval.id}/resend`;
     const answers = [];
     for (let i = 0; i < 10; i++)
@@ -465,14 +467,16 @@ describe('finding 8: resend flood', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(600);
     expect(JSON.stringify(refused.json)).toMatch(/the next can be sent at \d{4}-\d{2}-\d{2}T/);
     await waitFor(
-      () =>
-        messages(stack).filter((m) => m.to.includes(approval.approver.email)).length === before + 1
+      async () =>
+        (await messages(stack)).filter((m) => m.to.includes(approval.approver.email)).length === before + 1
           ? true
           : undefined,
       'the one fresh link',
     );
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(messages(stack).filter((m) => m.to.includes(approval.approver.email))).toHaveLength(before + 1);
+    expect((await messages(stack)).filter((m) => m.to.includes(approval.approver.email))).toHaveLength(
+      before + 1,
+    );
   });
 });
 

@@ -11,14 +11,17 @@ import { createApp } from '../../server/app.js';
 import { RuleRunner } from '../../server/rule-runner/index.js';
 import { ApiTokenAuthenticator } from '../../server/auth/api-tokens.js';
 import { matchPermission, PERMISSIONS } from '../../server/auth/permissions.js';
-import { FileTokenStore } from '../../server/auth/token-store.js';
-import { OutboxStore } from '../../server/outbox-store.js';
+import pg from 'pg';
+import { PgBlobStore } from '../../store/blobs.js';
+import { Database } from '../../store/database.js';
+import { CaughtMailStore } from '../../store/mail.js';
+import { PgTokenStore } from '../../store/tokens.js';
 import { Templates } from '../../templates/index.js';
 
 describe('the permission table', () => {
   it('has a row for every route the server registers, with and without the built-in outbox', () => {
     const dir = mkdtempSync(join(tmpdir(), 'covenant-routes-'));
-    for (const outbox of [new OutboxStore(join(dir, 'outbox')), undefined]) {
+    for (const outbox of [new CaughtMailStore(lazyDatabase), undefined]) {
       const routes = registeredRoutes(app(dir, outbox));
       expect(routes.length).toBeGreaterThan(10);
       const missing = routes.filter(
@@ -57,7 +60,10 @@ describe('the permission table', () => {
   });
 });
 
-function app(dir: string, outbox: OutboxStore | undefined): Express {
+/** A pool that connects on first query: building the app sends nothing to PostgreSQL. */
+const lazyDatabase = new Database(new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' }));
+
+function app(dir: string, outbox: CaughtMailStore | undefined): Express {
   return createApp({
     // A lazy client: building the app sends nothing to Temporal.
     client: new Client(),
@@ -66,9 +72,9 @@ function app(dir: string, outbox: OutboxStore | undefined): Express {
     publicUrl: 'http://localhost:3000',
     linkSecret: 'a-test-secret-of-at-least-thirty-two-characters',
     templates: new Templates(join(projectRoot, 'templates')),
-    documentsDir: join(dir, 'documents'),
+    documents: new PgBlobStore(lazyDatabase),
     ...(outbox ? { outbox } : {}),
-    authenticator: new ApiTokenAuthenticator(new FileTokenStore(join(dir, 'api-tokens.json'))),
+    authenticator: new ApiTokenAuthenticator(new PgTokenStore(lazyDatabase)),
     // Threads start on first use: building the app starts none.
     ruleRunner: new RuleRunner(),
     rateLimits: { approvalsPerMinute: 60, apiPerMinute: 600 },

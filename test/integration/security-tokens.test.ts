@@ -1,8 +1,8 @@
 // API tokens through the operator's own commands: `npm start` prints an admin token on first start,
 // `covenant tokens create|list|revoke` manage the others, and a running server honours each change
-// at once. The store keeps hashes only, in a file nobody else may read.
+// at once. The database keeps hashes only.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,9 @@ import { inject } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { projectRoot } from '../../cli/temporal-binaries.js';
 import { issueFirstAdminToken } from '../../server/auth/api-tokens.js';
-import { FileTokenStore } from '../../server/auth/token-store.js';
+import { loadConfig } from '../../cli/config.js';
+import { openStore } from '../../cli/database.js';
+import { PgTokenStore } from '../../store/tokens.js';
 import { freePort } from '../support/ports.js';
 import { api, startTestStack, waitFor } from '../support/stack.js';
 
@@ -31,7 +33,11 @@ async function covenant(...args: string[]): Promise<{ code: number; stdout: stri
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'cli/covenant.ts', ...args], {
       cwd: projectRoot,
-      env: { ...process.env, COVENANT_DATA_DIR: stack.config.dataDir },
+      env: {
+        ...process.env,
+        COVENANT_DATA_DIR: stack.config.dataDir,
+        DATABASE_URL: stack.config.databaseUrl,
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -60,11 +66,12 @@ describe('covenant tokens', () => {
     expect((await asManager()).status).toBe(200);
     expect((await api(stack, 'POST', '/api/v1/contracts', {}, { token: token! })).status).toBe(403);
 
-    const file = stack.config.tokensFile;
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const stored = readFileSync(file, 'utf8');
-    expect(stored).not.toContain(token);
-    expect(stored).toMatch(/"hash": "[0-9a-f]{64}"/);
+    // The database keeps its hash, never the token.
+    const { rows } = await stack.database.query<Record<string, unknown>>(
+      "select * from api_tokens where name = 'C. Mwangi'",
+    );
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
 
     const listed = await covenant('tokens', 'list', '--json');
     const tokens = JSON.parse(listed.stdout) as Record<string, unknown>[];
@@ -120,6 +127,7 @@ describe('npm start', () => {
         PORT: String(port),
         SMTP_CATCHER_PORT: String(await freePort()),
         TEMPORAL_ADDRESS: inject('temporalAddress'),
+        POSTGRES_PORT: String(await freePort()),
         TEMPORAL_TASK_QUEUE: `first-start-${port}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -144,6 +152,13 @@ describe('npm start', () => {
       await new Promise((resolve) => child.once('exit', resolve));
     }
     // The next start finds the store not empty (revoked tokens included) and prints none.
-    expect(await issueFirstAdminToken(new FileTokenStore(join(dataDir, 'api-tokens.json')))).toBeUndefined();
+    const store = await openStore(
+      loadConfig({ COVENANT_DATA_DIR: dataDir, POSTGRES_PORT: String(await freePort()) }),
+    );
+    try {
+      expect(await issueFirstAdminToken(new PgTokenStore(store.database))).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });

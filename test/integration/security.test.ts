@@ -2,11 +2,10 @@
 // forged, stale and replayed approval links, posts without the page's CSRF token, callers without
 // the right token or outside their contracts, hostile bodies. Each refusal is checked twice: the
 // answer, and the contract's state and audit record unchanged (read through the admin API).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
+import { PgBlobStore } from '../../store/blobs.js';
 import type { ContractInput } from '../../model/contract.js';
 import { signApprovalToken, verifyApprovalToken, type ApprovalClaims } from '../../model/approval-token.js';
 import { signDocumentUrl } from '../../model/document-token.js';
@@ -92,9 +91,11 @@ beforeAll(async () => {
   roadsLink = approvalLink(await agreementRequest(roads));
   // A review document as the document store keeps it, to aim at /documents.
   documentPath = `/documents/${target.id}/y1-Q1-review.html`;
-  const file = join(stack.config.dataDir, documentPath);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, '<!doctype html><p>Q1 review</p>');
+  await new PgBlobStore(stack.database).put(
+    documentPath.slice('/documents/'.length),
+    '<!doctype html><p>Q1 review</p>',
+    'text/html; charset=utf-8',
+  );
   await settledState(stack, target.id);
   await settledState(stack, roads.id);
 });
@@ -748,7 +749,7 @@ async function expectAllUnchanged(before: Snapshot[]): Promise<void> {
   await expect(stack.client.workflow.getHandle(created).describe()).rejects.toBeInstanceOf(
     WorkflowNotFoundError,
   );
-  expect(messages(stack).filter((m) => m.subject.startsWith(`${target.id}:`))).toHaveLength(1);
+  expect((await messages(stack)).filter((m) => m.subject.startsWith(`${target.id}:`))).toHaveLength(1);
 }
 
 /** Every row that needs a credential. */
@@ -757,9 +758,9 @@ function guarded(): Permission[] {
 }
 
 /** One request to a row, aimed at the target contract, from a host that is not loopback. */
-function call(row: Permission, token: string | undefined, asIs = false): Promise<RawResponse> {
+async function call(row: Permission, token: string | undefined, asIs = false): Promise<RawResponse> {
   const path = row.path
-    .replace('/outbox/:id', `/outbox/${messages(stack)[0]!.id}`)
+    .replace('/outbox/:id', `/outbox/${(await messages(stack))[0]!.id}`)
     .replace('/documents/*path', documentPath)
     .replace('/rulesets/:id', '/rulesets/default')
     .replace(':version', '1')

@@ -9,6 +9,7 @@ import type { ContractState } from '../../model/state.js';
 import { exampleContract, uniqueId } from '../support/contracts.js';
 import {
   adminTokenFor,
+  cleanUpCovenants,
   caughtMail,
   covenantSettings,
   duplicates,
@@ -26,8 +27,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'covenant-sigint-'));
 const running: CovenantProcess[] = [];
 
 afterAll(() => {
-  for (const p of running)
-    if (p.child.exitCode === null && p.child.signalCode === null) process.kill(-p.child.pid!, 'SIGKILL');
+  cleanUpCovenants();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -46,10 +46,9 @@ describe('Ctrl-C', () => {
     const contracts = Array.from({ length: 6 }, (_, i) => exampleContract({ id: uniqueId(`PC-SIGINT${i}`) }));
     for (const contract of contracts)
       expect((await http(settings, token, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
-    const agreements = await waitFor(() => {
-      const found = contracts.map((c) =>
-        caughtMail(settings).find((m) => m.subject.startsWith(`${c.id}: please agree`)),
-      );
+    const agreements = await waitFor(async () => {
+      const mail = await caughtMail(settings);
+      const found = contracts.map((c) => mail.find((m) => m.subject.startsWith(`${c.id}: please agree`)));
       return found.every(Boolean) ? found.map((m) => m!) : undefined;
     }, 'every agreement request');
 
@@ -72,13 +71,13 @@ describe('Ctrl-C', () => {
       await waitFor(async () => {
         const state = (await http<ContractState>(settings, token, 'GET', `/api/v1/contracts/${contract.id}`))
           .body;
-        const signing = caughtMail(settings).filter(
+        const signing = (await caughtMail(settings)).filter(
           (m) => m.subject === `${contract.id}: please sign revision 1`,
         );
         return state.stage === 'signing' && signing.length >= 2 ? true : undefined;
       }, `${contract.id} in signing with both requests sent`);
     }
-    const mail = caughtMail(settings);
+    const mail = await caughtMail(settings);
     const twice = duplicates(mail);
     console.log(`after the restart: ${mail.length} messages, ${twice.length} Message-IDs twice`);
     expect(twice).toEqual([]);

@@ -30,14 +30,14 @@ describe('a mail relay outage', () => {
   it('delays the mail of a contract that moves on, and then delivers each message exactly once', async () => {
     const contract = exampleContract({ id: uniqueId('PC-OUTAGE') });
     const id = contract.id;
-    const caught = () => messages(stack).filter((m) => m.subject.startsWith(`${id}:`));
+    const caught = async () => (await messages(stack)).filter((m) => m.subject.startsWith(`${id}:`));
     const relay = stack.mailCatcher!;
 
     // Down before the first message: the pool has never reached the relay.
     await relay.stop();
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
     await sendingHasFailed(id);
-    expect(caught()).toEqual([]);
+    expect(await caught()).toEqual([]);
     await relay.start();
     const agree = await waitForEmail(
       stack,
@@ -51,18 +51,20 @@ describe('a mail relay outage', () => {
     const decided = await api<ContractState>(stack, 'GET', `/api/v1/contracts/${id}`);
     expect(decided.body.decisions.map((d) => `${d.kind}:${d.decision}`)).toEqual(['agree:approve']);
     await sendingHasFailed(id);
-    expect(caught()).toHaveLength(1);
+    expect(await caught()).toHaveLength(1);
     await relay.start();
 
     await waitFor(
-      () =>
-        caught().filter((m) => m.subject === `${id}: please sign revision 1`).length === 2 ? true : undefined,
+      async () =>
+        (await caught()).filter((m) => m.subject === `${id}: please sign revision 1`).length === 2
+          ? true
+          : undefined,
       'both signing requests',
       30_000,
     );
     const state = await allSent(id);
     const recorded = state.log.filter((entry) => entry.event.startsWith('email:'));
-    const arrived = caught();
+    const arrived = await caught();
     expect(arrived).toHaveLength(recorded.length);
     const byMessageId = new Map<string, number>();
     for (const message of arrived)

@@ -1,7 +1,7 @@
 // `npm start` as a person or a monitor meets it: every request made while Covenant starts is
 // answered (503 with Retry-After, then 200), after a first start, after a SIGKILL and a restart on
 // the same data folder, and while an external Temporal is not up yet.
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { temporalCliPath } from '../../cli/temporal-binaries.js';
 import { exampleContract, uniqueId } from '../support/contracts.js';
 import {
   caughtMail,
+  cleanUpCovenants,
   covenantSettings,
   http,
   isAlive,
@@ -27,14 +28,15 @@ const running: CovenantProcess[] = [];
 let external: DevServer | undefined;
 
 afterAll(async () => {
-  for (const p of running)
-    if (p.child.exitCode === null && p.child.signalCode === null) process.kill(-p.child.pid!, 'SIGKILL');
+  cleanUpCovenants();
   await external?.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'covenant-startup-'));
+  // As a home folder is: others may pass through (the embedded PostgreSQL runs as another user).
+  chmodSync(dir, 0o711);
   dirs.push(dir);
   return dir;
 }
@@ -60,16 +62,26 @@ describe('npm start', () => {
     const token = /cov_[A-Za-z0-9_-]{43}/.exec(first.output())![0];
     const contract = exampleContract({ id: uniqueId('PC-MODES') });
     expect((await http(settings, token, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
-    await waitFor(() => (caughtMail(settings).length > 0 ? true : undefined), 'the first email caught');
-    const caught = readdirSync(join(settings.dataDir, 'outbox'))[0]!;
-    const files = ['', 'temporal', 'outbox', 'temporal/temporal.db', 'link-secret', 'api-tokens.json'];
-    for (const file of [...files, 'mail-sent.log', `outbox/${caught}`]) {
-      const mode = (statSync(join(settings.dataDir, file)).mode & 0o777).toString(8);
-      expect([file, mode]).toEqual([
-        file,
-        files.indexOf(file) >= 0 && files.indexOf(file) < 3 ? '700' : '600',
-      ]);
+    await waitFor(
+      async () => ((await caughtMail(settings)).length > 0 ? true : undefined),
+      'the first email caught',
+    );
+    // As root, the embedded PostgreSQL runs as the postgres user, who must pass through the data folder.
+    const folder = process.getuid?.() === 0 ? '711' : '700';
+    const expected: Record<string, string> = {
+      '': folder,
+      temporal: '700',
+      postgres: '700',
+      'temporal/temporal.db': '600',
+      'link-secret': '600',
+      'postgres-password': '600',
+      'postgres.log': '600',
+    };
+    for (const [file, mode] of Object.entries(expected)) {
+      expect([file, (statSync(join(settings.dataDir, file)).mode & 0o777).toString(8)]).toEqual([file, mode]);
     }
+    // What used to be files (tokens, caught mail, the sent record, documents) is in the database.
+    expect(existsSync(join(settings.dataDir, 'outbox'))).toBe(false);
     const temporal = temporalPid(settings)!;
     console.log(
       `start: healthy after ${cold.readyAfterMs} ms; ${first.output().match(/started in [\d.]+ s/)?.[0]}`,

@@ -5,9 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../cli/temporal-binaries.js';
+import { loadConfig } from '../../cli/config.js';
+import { openStore } from '../../cli/database.js';
 import { issueToken } from '../../server/auth/api-tokens.js';
-import { FileTokenStore } from '../../server/auth/token-store.js';
-import { OutboxStore, type CaughtMessage } from '../../server/outbox-store.js';
+import { CaughtMailStore, type CaughtMessage } from '../../store/mail.js';
+import { PgTokenStore } from '../../store/tokens.js';
 import { freePort } from './ports.js';
 
 export interface CovenantSettings {
@@ -30,6 +32,7 @@ export async function covenantSettings(
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       SMTP_CATCHER_PORT: String(await freePort()),
+      POSTGRES_PORT: String(await freePort()),
       COVENANT_DATA_DIR: dataDir,
       COVENANT_API_RATE_LIMIT: '100000',
       COVENANT_APPROVAL_RATE_LIMIT: '100000',
@@ -46,6 +49,23 @@ export interface CovenantProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Every Covenant this test file spawned, with its settings, for cleanUpCovenants(). */
+const spawned: [CovenantProcess, CovenantSettings][] = [];
+
+/** Kills what a test left running: each spawned Covenant's group, and its Temporal and PostgreSQL. */
+export function cleanUpCovenants(): void {
+  for (const [covenant, settings] of spawned) {
+    if (covenant.child.exitCode === null && covenant.child.signalCode === null) {
+      try {
+        process.kill(-covenant.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    killLeftovers(settings);
+  }
+}
+
 export function spawnCovenant(settings: CovenantSettings): CovenantProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join('cli', 'start.ts')], {
     cwd: projectRoot,
@@ -59,7 +79,9 @@ export function spawnCovenant(settings: CovenantSettings): CovenantProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, spawnedAt: Date.now(), output: () => output, exited };
+  const covenant = { child, spawnedAt: Date.now(), output: () => output, exited };
+  spawned.push([covenant, settings]);
+  return covenant;
 }
 
 /** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
@@ -73,6 +95,19 @@ export function temporalPid(settings: CovenantSettings): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
 }
 
+/** The pid of the embedded PostgreSQL, while it runs. */
+export function postgresPid(settings: CovenantSettings): number | undefined {
+  const file = join(settings.dataDir, 'postgres', 'postmaster.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
+}
+
+/** Kills what a Covenant process may have left (its Temporal and PostgreSQL run in groups of their own). */
+export function killLeftovers(settings: CovenantSettings): void {
+  for (const pid of [temporalPid(settings), postgresPid(settings)]) {
+    if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -82,10 +117,28 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** An admin token in the data folder's token store, as `covenant tokens create` makes one. */
-export async function adminTokenFor(settings: CovenantSettings): Promise<string> {
-  const store = new FileTokenStore(join(settings.dataDir, 'api-tokens.json'));
-  return (await issueToken(store, { role: 'admin', name: `test-admin-${Date.now()}` })).token;
+/** Runs `work` on the data folder's database: the running Covenant's, or its embedded one started for it. */
+async function withStore<T>(
+  settings: CovenantSettings,
+  work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(loadConfig(settings.env));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** An admin token in the data folder's database, as `covenant tokens create` makes one. */
+export function adminTokenFor(settings: CovenantSettings): Promise<string> {
+  return withStore(settings, async (store) => {
+    const issued = await issueToken(new PgTokenStore(store.database), {
+      role: 'admin',
+      name: `test-admin-${Date.now()}`,
+    });
+    return issued.token;
+  });
 }
 
 export interface HealthPoll {
@@ -125,9 +178,9 @@ export async function pollHealth(url: string, since: number, deadlineMs: number)
   return poll;
 }
 
-/** Every message the built-in catcher caught under this data folder, duplicates included. */
-export function caughtMail(settings: CovenantSettings): CaughtMessage[] {
-  return new OutboxStore(join(settings.dataDir, 'outbox')).list();
+/** Every message the built-in catcher caught for this data folder, duplicates included. */
+export function caughtMail(settings: CovenantSettings): Promise<CaughtMessage[]> {
+  return withStore(settings, (store) => new CaughtMailStore(store.database).list());
 }
 
 /** Message-IDs that arrived more than once. */

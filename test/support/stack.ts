@@ -9,7 +9,8 @@ import { loadConfig } from '../../cli/config.js';
 import { startStack, type Stack } from '../../cli/stack.js';
 import { installRuntime } from '../../cli/temporal-connection.js';
 import { issueToken, type TokenRequest } from '../../server/auth/api-tokens.js';
-import type { CaughtMessage } from '../../server/outbox-store.js';
+import type { CaughtMessage } from '../../store/mail.js';
+import { ensureDatabase } from '../../cli/database.js';
 
 let runtimeInstalled = false;
 /** Each test stack's admin token, which `api()` sends unless told otherwise. */
@@ -20,6 +21,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Start the stack's own embedded Temporal dev server instead of the shared one. */
   embeddedTemporal?: boolean;
+  /** The stack's own database on the run's PostgreSQL (a restart test names it again); fresh otherwise. */
+  database?: string;
   /** Use the link key kept under the data folder, as `npm start` does, instead of a fresh one. */
   persistedSecret?: boolean;
 }
@@ -43,11 +46,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<St
     COVENANT_API_RATE_LIMIT: '100000',
     ...(options.persistedSecret ? {} : { COVENANT_LINK_SECRET: randomBytes(32).toString('base64url') }),
     ...(options.embeddedTemporal ? {} : { TEMPORAL_ADDRESS: inject('temporalAddress') }),
+    DATABASE_URL: await testDatabase(options.database),
     ...options.env,
   });
   const stack = await startStack(config, { workflowBundlePath: inject('workflowBundlePath') });
   adminTokens.set(stack, await issueTestToken(stack, { role: 'admin', name: `test-admin-${randomUUID()}` }));
   return stack;
+}
+
+/** A database of its own for a test stack, on the run's PostgreSQL. */
+export async function testDatabase(name = `covenant_${randomUUID().replaceAll('-', '')}`): Promise<string> {
+  return ensureDatabase(inject('postgresAdminUrl'), name);
 }
 
 /** Issues an API token on a test stack, as `covenant tokens create` does, and returns it. */
@@ -111,7 +120,7 @@ export async function waitFor<T>(
   }
 }
 
-export function messages(stack: Stack): CaughtMessage[] {
+export function messages(stack: Stack): Promise<CaughtMessage[]> {
   return stack.outbox!.list();
 }
 
@@ -121,7 +130,7 @@ export function waitForEmail(
   match: (m: CaughtMessage) => boolean,
   what: string,
 ): Promise<CaughtMessage> {
-  return waitFor(() => messages(stack).find(match), `email: ${what}`);
+  return waitFor(async () => (await messages(stack)).find(match), `email: ${what}`);
 }
 
 /** The approval link in an email's plain-text part. */

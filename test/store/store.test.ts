@@ -1,0 +1,150 @@
+// PostgreSQL as Covenant's store, on the run's real PostgreSQL: migrations under a lock, documents
+// by content, tokens without duplicates, and the files of an older data folder moved in, once.
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashToken } from '../../server/auth/api-tokens.js';
+import { PgBlobStore } from '../../store/blobs.js';
+import { openDatabase, type Database } from '../../store/database.js';
+import { importDataFolder } from '../../store/import-files.js';
+import { CaughtMailStore, PgSentMailRecord } from '../../store/mail.js';
+import { migrate } from '../../store/migrate.js';
+import { PgTokenStore } from '../../store/tokens.js';
+import { testDatabase } from '../support/stack.js';
+
+async function fresh(): Promise<Database> {
+  return openDatabase(await testDatabase());
+}
+
+describe('the store', () => {
+  it('applies each migration once, however many processes start at once', async () => {
+    const url = await testDatabase();
+    const databases = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url)));
+    const { rows } = await databases[0]!.query<{ name: string }>(
+      'select name from schema_migrations order by name',
+    );
+    expect(rows.map((r) => r.name)).toEqual(
+      readdirSync(join(import.meta.dirname, '../../store/migrations')).sort(),
+    );
+    await Promise.all(databases.map((d) => d.close()));
+  });
+
+  it('stops at a migration that fails, naming it, and applies nothing of it', async () => {
+    const database = await fresh();
+    const folder = mkdtempSync(join(tmpdir(), 'covenant-migrations-'));
+    writeFileSync(join(folder, '900_good.sql'), 'create table fine (x int);');
+    writeFileSync(join(folder, '901_broken.sql'), 'create table half (x int); select * from no_such_table;');
+    await expect(migrate(database, folder)).rejects.toThrow(
+      /^The database migration 901_broken\.sql failed: relation "no_such_table" does not exist/,
+    );
+    const tables = await database.query<{ tablename: string }>(
+      "select tablename from pg_tables where tablename in ('fine', 'half')",
+    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual(['fine']);
+    await database.close();
+  });
+
+  it('stores each content once, under as many keys as name it', async () => {
+    const database = await fresh();
+    const blobs = new PgBlobStore(database);
+    const a = await blobs.put('PC-1/y1-Q1-review.html', '<p>same</p>', 'text/html; charset=utf-8');
+    const b = await blobs.put('PC-2/y1-Q1-review.html', '<p>same</p>', 'text/html; charset=utf-8');
+    expect(a).toBe(b);
+    expect((await database.query('select * from blobs')).rowCount).toBe(1);
+    expect((await blobs.get('PC-2/y1-Q1-review.html'))!.content.toString()).toBe('<p>same</p>');
+    expect(await blobs.get('PC-1/../PC-2/y1-Q1-review.html')).toBeUndefined();
+    await expect(blobs.put('../escape', 'x', 'text/plain')).rejects.toThrow('Invalid document key');
+    await database.close();
+  });
+
+  it('issues a token name once, even to two writers at the same instant', async () => {
+    const database = await fresh();
+    const store = new PgTokenStore(database);
+    const token = (id: string) => ({
+      id,
+      name: 'same',
+      role: 'viewer' as const,
+      hash: hashToken(id),
+      createdAt: new Date().toISOString(),
+    });
+    const refuseDuplicate = (current: { name: string; revokedAt?: string }[]) => {
+      if (current.some((t) => t.name === 'same' && !t.revokedAt)) throw new Error('duplicate');
+    };
+    const results = await Promise.allSettled([
+      store.add(token('tok_a'), refuseDuplicate),
+      store.add(token('tok_b'), refuseDuplicate),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await store.list()).toHaveLength(1);
+    await database.close();
+  });
+
+  it("moves an older data folder's files in on first start, losing nothing, and only once", async () => {
+    const database = await fresh();
+    const dir = mkdtempSync(join(tmpdir(), 'covenant-old-data-'));
+    writeFileSync(
+      join(dir, 'api-tokens.json'),
+      JSON.stringify({
+        version: 1,
+        tokens: [
+          {
+            id: 'tok_1',
+            name: 'first-admin',
+            role: 'admin',
+            hash: hashToken('cov_old'),
+            createdAt: '2026-01-01T00:00:00.000Z',
+          },
+          {
+            id: 'tok_2',
+            name: 'gone',
+            role: 'viewer',
+            hash: hashToken('cov_gone'),
+            createdAt: '2026-01-02T00:00:00.000Z',
+            revokedAt: '2026-01-03T00:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    mkdirSync(join(dir, 'outbox'));
+    for (const [i, subject] of ['first', 'second'].entries()) {
+      writeFileSync(
+        join(dir, 'outbox', `00000000000000${i}-00000${i}.json`),
+        JSON.stringify({
+          id: `x${i}`,
+          messageId: `<m${i}@covenant>`,
+          from: 'c',
+          to: ['a@b.example'],
+          subject,
+          text: 't',
+          html: '',
+          date: '2026-01-01T00:00:00.000Z',
+        }),
+      );
+    }
+    writeFileSync(join(dir, 'mail-sent.log'), '<m0@covenant>\n<m1@covenant>\n');
+    mkdirSync(join(dir, 'documents', 'PC-OLD'), { recursive: true });
+    writeFileSync(join(dir, 'documents', 'PC-OLD', 'y1-Q1-review.html'), '<p>old review</p>');
+
+    expect(await importDataFolder(database, dir)).toEqual([
+      '2 API tokens',
+      '2 caught emails',
+      '2 sent Message-IDs',
+      '1 documents',
+    ]);
+    const tokens = new PgTokenStore(database);
+    expect((await tokens.findActive(hashToken('cov_old')))?.name).toBe('first-admin');
+    expect(await tokens.findActive(hashToken('cov_gone'))).toBeUndefined();
+    expect((await new CaughtMailStore(database).list()).map((m) => m.subject)).toEqual(['second', 'first']);
+    expect(await new PgSentMailRecord(database).has('<m1@covenant>')).toBe(true);
+    expect((await new PgBlobStore(database).get('PC-OLD/y1-Q1-review.html'))!.content.toString()).toBe(
+      '<p>old review</p>',
+    );
+    // The files stay, renamed; a second start moves nothing.
+    for (const f of ['api-tokens.json', 'outbox', 'mail-sent.log', 'documents']) {
+      expect([f, existsSync(join(dir, f)), existsSync(join(dir, `${f}.imported`))]).toEqual([f, false, true]);
+    }
+    expect(await importDataFolder(database, dir)).toEqual([]);
+    await database.close();
+  });
+});
