@@ -16,7 +16,10 @@ import type {
   Revision,
   SigningDocument,
 } from '../model/state.js';
+import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../store/blobs.js';
+import type { ReadModel } from '../store/read-model.js';
+import { stateQuery } from '../workflows/messages.js';
 import type { Mailer } from './mailer.js';
 import type { Templates } from '../templates/index.js';
 
@@ -104,6 +107,9 @@ export interface ActivityDeps {
   documents: BlobStore;
   publicUrl: string;
   linkSecret: string;
+  /** The read model, and the client its projections read each contract's state through. */
+  readModel: ReadModel;
+  client: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -195,5 +201,22 @@ export function createActivities(deps: ActivityDeps) {
     );
   }
 
-  return { sendEmail, requestApproval, storeReviewDocument, storeContractDocument, storeEvaluationDocument };
+  /**
+   * Writes a contract's state into the read model. The state is read through the workflow's state
+   * query, not passed in: a large state would otherwise weigh on the history at every change. The
+   * state read carries its own version, at least `version`; the read model keeps the newest.
+   */
+  async function projectContract({ id }: { id: string; version: number }): Promise<void> {
+    const state = await deps.client.workflow.getHandle(id).query(stateQuery);
+    await deps.readModel.project({ ...state, version: state.version ?? 0 });
+  }
+
+  return {
+    sendEmail,
+    requestApproval,
+    storeReviewDocument,
+    storeContractDocument,
+    storeEvaluationDocument,
+    projectContract,
+  };
 }

@@ -6,7 +6,11 @@ import { PgTokenStore } from '../store/tokens.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules.js';
 import { TOKENS_USAGE, tokensCommand } from './commands/tokens.js';
 import { UsageError } from './commands/usage-error.js';
-import { loadConfig } from './config.js';
+import { Client } from '@temporalio/client';
+import { ReadModel } from '../store/read-model.js';
+import { PROJECTIONS_USAGE, projectionsCommand } from './commands/projections.js';
+import { loadConfig, type Config } from './config.js';
+import { connectClient } from './temporal-connection.js';
 import { openStore } from './database.js';
 
 const USAGE = `Usage: covenant <command>
@@ -14,6 +18,8 @@ const USAGE = `Usage: covenant <command>
 ${TOKENS_USAGE}
 
 ${RULES_USAGE}
+
+${PROJECTIONS_USAGE}
 
 Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR or DATABASE_URL).`;
 
@@ -25,14 +31,32 @@ async function run(): Promise<void> {
     process.exitCode = rulesCommand(args, (line) => console.log(line));
     return;
   }
-  if (command !== 'tokens') throw new UsageError(`Unknown command '${command}'.`, USAGE);
+  if (command !== 'tokens' && command !== 'projections')
+    throw new UsageError(`Unknown command '${command}'.`, USAGE);
   const config = loadConfig();
+  if (command === 'projections') return projections(config, args);
   // The database of a running Covenant, or the embedded one started for this command alone.
   const store = await openStore(config, { onNotice: (message) => console.error(`covenant: ${message}`) });
   try {
     await tokensCommand(args, new PgTokenStore(store.database), (line) => console.log(line));
   } finally {
     await store.close();
+  }
+}
+
+/** Needs Temporal as well as the database: the running Covenant's, or TEMPORAL_ADDRESS. */
+async function projections(config: Config, args: string[]): Promise<void> {
+  const address = config.temporalAddress ?? `127.0.0.1:${config.temporalDevPort}`;
+  const connection = await connectClient(address, { onWaiting: (m) => console.error(`covenant: ${m}`) });
+  const store = await openStore(config, { onNotice: (message) => console.error(`covenant: ${message}`) });
+  try {
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    await projectionsCommand(args, client, new ReadModel(store.database), config.taskQueue, (line) =>
+      console.log(line),
+    );
+  } finally {
+    await store.close();
+    await connection.close();
   }
 }
 

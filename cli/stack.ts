@@ -17,6 +17,7 @@ import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { PgBlobStore } from '../store/blobs.js';
 import type { Database } from '../store/database.js';
 import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
+import { ReadModel } from '../store/read-model.js';
 import { PgTokenStore, type TokenStore } from '../store/tokens.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
 import { Templates } from '../templates/index.js';
@@ -163,6 +164,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
 
     const templates = new Templates(join(projectRoot, 'templates'));
     const documents = new PgBlobStore(database);
+    const readModel = new ReadModel(database);
     const mailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
     stops.push(() => mailer.close());
 
@@ -181,6 +183,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           documents,
           publicUrl,
           linkSecret: config.linkSecret,
+          readModel,
+          client,
         }),
         shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
       }),
@@ -207,6 +211,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         authenticator: new ApiTokenAuthenticator(tokens),
         rateLimits: config.rateLimits,
         ruleRunner,
+        readModel,
       }),
     );
 

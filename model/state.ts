@@ -195,6 +195,8 @@ export interface SigningDocument {
 
 /** One line of the contract's own record: what happened, when, by whom. */
 export interface LogEntry {
+  /** Numbers the lines of a contract's record, once, across years (the read model appends by it). */
+  seq?: number;
   at: string;
   year: number;
   event: string;
@@ -230,6 +232,8 @@ export interface ContractState {
   years: YearSummary[];
   log: LogEntry[];
   createdAt: string;
+  /** Counts the projections of this state into the read model (stamped on each, carried across years). */
+  version?: number;
   objectives?: string[];
   notes?: string;
 }

@@ -18,6 +18,8 @@ import { documentRoutes } from './routes/documents.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { ruleSetRoutes } from './routes/rulesets.js';
 import { uiRoutes } from './routes/ui.js';
+import type { ReadModel } from '../store/read-model.js';
+import { ContractReads } from './contract-reads.js';
 import type { RuleRunner } from './rule-runner/index.js';
 import { rateLimiters, securityHeaders, type RateLimits } from './security.js';
 
@@ -36,6 +38,8 @@ export interface AppDeps {
   rateLimits: RateLimits;
   /** Runs rule-set checks and simulations in threads, off this event loop. */
   ruleRunner: RuleRunner;
+  /** Contracts as projected into PostgreSQL: every read goes there, not to Temporal. */
+  readModel: ReadModel;
 }
 
 /** Items per page of a list, unless the request asks for another `limit` (at most 500). */
@@ -78,6 +82,7 @@ function refuseDeepBodies(req: Request, _res: Response, next: NextFunction): voi
 
 export function createApp(deps: AppDeps): Express {
   const { client, outbox } = deps;
+  const reads = new ContractReads(client, deps.readModel);
   const pages = new Pages(deps.templates, outbox !== undefined);
   const app = express();
   app.disable('x-powered-by');
@@ -131,13 +136,16 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', express.json({ limit: '1mb' }), refuseDeepBodies);
   // A comment of 2,000 characters in a non-Latin script, percent-encoded, takes up to 24 KB.
   app.use('/approvals', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 10 }));
-  app.use(checkScope(client));
+  app.use(checkScope(reads));
   app.use(
     '/api/v1/contracts',
-    contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl }),
+    contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl, reads }),
   );
-  app.use('/api/v1/contracts', lifecycleRoutes(client));
-  app.use('/api/v1/rulesets', ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner }));
+  app.use('/api/v1/contracts', lifecycleRoutes(client, reads));
+  app.use(
+    '/api/v1/rulesets',
+    ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),
+  );
   app.get('/api/v1/outbox', async (req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [
@@ -151,9 +159,9 @@ export function createApp(deps: AppDeps): Express {
     throw new CovenantError('not-found', [{ pointer: '', message: 'No such API route' }]);
   });
 
-  app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages }));
+  app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages, reads }));
   app.use('/documents', documentRoutes(deps.documents));
-  app.use(uiRoutes(client, pages, outbox));
+  app.use(uiRoutes(reads, pages, outbox));
   app.use(errorHandler(pages));
   return app;
 }

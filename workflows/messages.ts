@@ -23,6 +23,8 @@ export interface CarriedYears {
   years: YearSummary[];
   log: LogEntry[];
   createdAt: string;
+  /** The last read-model version of the year before (absent for renewals recorded before it). */
+  version?: number;
 }
 
 export interface DecisionInput {

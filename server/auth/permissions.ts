@@ -62,7 +62,16 @@ export const PERMISSIONS: readonly Permission[] = [
     query: 'route',
   },
   { method: 'GET', path: '/api/v1/contracts/:id/years', roles: EVERYONE, scope: 'contract' },
-  { method: 'GET', path: '/api/v1/contracts/:id/audit', roles: EVERYONE, scope: 'contract' },
+  {
+    method: 'GET',
+    path: '/api/v1/contracts/:id/audit',
+    roles: EVERYONE,
+    scope: 'contract',
+    query: {
+      limit: { type: 'string', pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' },
+      cursor: { type: 'string', pattern: '^[0-9]{1,12}$' },
+    },
+  },
   {
     method: 'POST',
     path: '/api/v1/contracts/:id/mid-year-revisions',

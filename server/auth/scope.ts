@@ -1,11 +1,10 @@
 // Which contracts a caller may touch, and for which party they speak. Checked after the body is
-// parsed, from the contract's own state (the workflow's state query), so routes need no change.
-import type { Client } from '@temporalio/client';
+// parsed, from the contract's parties in the read model, so routes need no change.
 import type { RequestHandler } from 'express';
 import type { Party, Person } from '../../model/contract.js';
 import { CovenantError } from '../../model/errors.js';
 import type { PartyRole } from '../../model/state.js';
-import { stateQuery } from '../../workflows/messages.js';
+import type { ContractReads } from '../contract-reads.js';
 import { grantOf } from './access.js';
 import type { Principal } from './principal.js';
 
@@ -56,7 +55,7 @@ export function seesEveryContract(principal: Principal): boolean {
   return principal.role === 'admin' || principal.role === 'viewer';
 }
 
-export function checkScope(client: Client): RequestHandler {
+export function checkScope(reads: ContractReads): RequestHandler {
   return async (req, _res, next) => {
     const grant = grantOf(req);
     const principal = grant?.principal;
@@ -67,8 +66,7 @@ export function checkScope(client: Client): RequestHandler {
       const contractId = Array.isArray(id) ? id[0] : id;
       if (!contractId) throw new CovenantError('not-found', [{ pointer: '', message: 'No such contract' }]);
       // Unknown contract: WorkflowNotFoundError, a 404 from the error handler.
-      const state = await client.workflow.getHandle(contractId).query(stateQuery);
-      if (!mayAccess(principal, partiesOf(state))) {
+      if (!mayAccess(principal, await reads.parties(contractId))) {
         throw new CovenantError('forbidden', [
           { pointer: '', message: `This ${principal.role} token does not cover contract ${contractId}.` },
         ]);

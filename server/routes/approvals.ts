@@ -9,7 +9,8 @@ import { signDocumentUrl } from '../../model/document-token.js';
 import { CovenantError } from '../../model/errors.js';
 import type { ContractState, PendingApproval } from '../../model/state.js';
 import { validator } from '../../model/validation.js';
-import { decideUpdate, delegateUpdate, stateQuery } from '../../workflows/messages.js';
+import { decideUpdate, delegateUpdate } from '../../workflows/messages.js';
+import type { ContractReads } from '../contract-reads.js';
 import { ApprovalCsrf, FORM_LIFETIME_MS, type CsrfCheck } from '../csrf.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
@@ -18,6 +19,8 @@ export interface ApprovalRoutesDeps {
   client: Client;
   linkSecret: string;
   pages: Pages;
+  /** Approval pages read the read model: they open even while the workers are backlogged. */
+  reads: ContractReads;
 }
 
 const REFUSALS = {
@@ -56,7 +59,7 @@ const checkDelegateForm = validator<Record<string, string>>({
 
 type Pending = { claims: ApprovalClaims; state: ContractState; approval: PendingApproval };
 
-export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps): Router {
+export function approvalRoutes({ client, linkSecret, pages, reads }: ApprovalRoutesDeps): Router {
   const router = Router();
   const csrf = new ApprovalCsrf(linkSecret);
   const signedPath = (path: string) =>
@@ -109,7 +112,7 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
     const { claims } = check;
     let state: ContractState;
     try {
-      state = await client.workflow.getHandle(claims.contractId).query(stateQuery);
+      state = await reads.state(claims.contractId);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       pages.send(res, 404, 'message', {
@@ -201,18 +204,20 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       return;
     }
     try {
-      const result = await client.workflow.getHandle(found.claims.contractId).executeUpdate(decideUpdate, {
-        args: [
-          {
-            approvalId: found.approval.id,
-            decision,
-            ...(comment ? { comment } : {}),
-            approverEmail: found.claims.approver,
-            ...(req.ip ? { clientIp: req.ip } : {}),
-            ...(req.get('user-agent') ? { userAgent: req.get('user-agent')!.slice(0, 500) } : {}),
-          },
-        ],
-      });
+      const result = await reads.change(found.claims.contractId, () =>
+        client.workflow.getHandle(found.claims.contractId).executeUpdate(decideUpdate, {
+          args: [
+            {
+              approvalId: found.approval.id,
+              decision,
+              ...(comment ? { comment } : {}),
+              approverEmail: found.claims.approver,
+              ...(req.ip ? { clientIp: req.ip } : {}),
+              ...(req.get('user-agent') ? { userAgent: req.get('user-agent')!.slice(0, 500) } : {}),
+            },
+          ],
+        }),
+      );
       pages.send(res, 200, 'approval-result', {
         contract: found.state,
         approval: found.approval,
@@ -247,16 +252,18 @@ export function approvalRoutes({ client, linkSecret, pages }: ApprovalRoutesDeps
       return;
     }
     try {
-      const result = await client.workflow.getHandle(found.claims.contractId).executeUpdate(delegateUpdate, {
-        args: [
-          {
-            approvalId: found.approval.id,
-            approverEmail: found.claims.approver,
-            delegate: { name, email },
-            ...(comment ? { comment } : {}),
-          },
-        ],
-      });
+      const result = await reads.change(found.claims.contractId, () =>
+        client.workflow.getHandle(found.claims.contractId).executeUpdate(delegateUpdate, {
+          args: [
+            {
+              approvalId: found.approval.id,
+              approverEmail: found.claims.approver,
+              delegate: { name, email },
+              ...(comment ? { comment } : {}),
+            },
+          ],
+        }),
+      );
       pages.send(res, 200, 'message', {
         heading: 'Decision handed over',
         message: `${result.approver.name} (${result.approver.email}) gets their own link. Yours no longer works.`,

@@ -8,7 +8,6 @@ import {
   CONTRACT_WORKFLOW,
   proposeRevisionUpdate,
   STAGE,
-  stateQuery,
   submitReportUpdate,
   UNIT,
   type ContractWorkflowInput,
@@ -19,12 +18,14 @@ import { actorOf, principalOf } from '../auth/access.js';
 import { stateFor } from '../auth/disclosure.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
 import { ruleSetForContract } from '../ruleset-registry.js';
-import type { ContractFilters } from '../contract-list.js';
+import type { ContractFilters } from '../../store/read-model.js';
+import type { ContractReads } from '../contract-reads.js';
 
 export interface ContractRoutesDeps {
   client: Client;
   taskQueue: string;
   publicUrl: string;
+  reads: ContractReads;
 }
 
 const checkReport = validator<ReportInput>({
@@ -55,7 +56,10 @@ const checkProposal = validator<ProposalInput>({
   },
 });
 
-const checkListQuery = validator<ContractFilters>({
+/** Contracts per page of the list, unless the request asks for another `limit` (at most 500). */
+const PAGE = 100;
+
+const checkListQuery = validator<ContractFilters & { limit?: string; cursor?: string }>({
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -74,10 +78,12 @@ const checkListQuery = validator<ContractFilters>({
     unit: { type: 'string', minLength: 1, maxLength: 300 },
     late: { enum: ['true', 'false'] },
     grade: { type: 'string', minLength: 1, maxLength: 100 },
+    limit: { type: 'string', pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' },
+    cursor: { type: 'string', minLength: 1, maxLength: 100 },
   },
 });
 
-export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesDeps): Router {
+export function contractRoutes({ client, taskQueue, publicUrl, reads }: ContractRoutesDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -85,17 +91,20 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
     // Any published version, built in or registered; 400 at /ruleSet when there is none such.
     const ruleSet = await ruleSetForContract(client, contract);
     const input: ContractWorkflowInput = { contract, ruleSet };
-    await client.workflow.start(CONTRACT_WORKFLOW, {
-      workflowId: contract.id,
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { title: contract.title, ...accessMemo(contract) },
-      typedSearchAttributes: [
-        { key: STAGE, value: 'negotiation' },
-        { key: UNIT, value: contract.unit.name },
-      ],
-    });
+    // Answered once the read model lists it (or after a short wait).
+    await reads.change(contract.id, () =>
+      client.workflow.start(CONTRACT_WORKFLOW, {
+        workflowId: contract.id,
+        taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { title: contract.title, ...accessMemo(contract) },
+        typedSearchAttributes: [
+          { key: STAGE, value: 'negotiation' },
+          { key: UNIT, value: contract.unit.name },
+        ],
+      }),
+    );
     res
       .status(201)
       .location(`/api/v1/contracts/${encodeURIComponent(contract.id)}`)
@@ -103,26 +112,41 @@ export function contractRoutes({ client, taskQueue, publicUrl }: ContractRoutesD
   });
 
   router.get('/', async (req, res) => {
-    const filters = checkListQuery({ ...req.query });
-    res.json({ contracts: await listVisibleContracts(client, principalOf(req), filters) });
+    const { limit, cursor, ...filters } = checkListQuery({ ...req.query });
+    const page = await listVisibleContracts(
+      reads.readModel,
+      principalOf(req),
+      filters,
+      Number(limit ?? PAGE),
+      cursor,
+    );
+    res.json({ contracts: page.items, ...(page.next ? { next: page.next } : {}) });
   });
 
   router.get('/:id', async (req, res) => {
-    const state = await client.workflow.getHandle(req.params.id).query(stateQuery);
+    const state = await reads.state(req.params.id);
     res.json(withAbsoluteUrls(stateFor(principalOf(req), state), publicUrl));
   });
 
   router.post('/:id/reports', async (req, res) => {
     const report = { ...checkReport(req.body), ...attribution(req) };
     const handle = client.workflow.getHandle(req.params.id);
-    res.json(await handle.executeUpdate(submitReportUpdate, { args: [report] }));
+    res.json(
+      await reads.change(req.params.id, () => handle.executeUpdate(submitReportUpdate, { args: [report] })),
+    );
   });
 
   router.post('/:id/revisions', async (req, res) => {
     const proposal = { ...checkProposal(req.body), ...attribution(req) };
     proposal.indicators = validateIndicators(proposal.indicators);
     const handle = client.workflow.getHandle(req.params.id);
-    res.status(201).json(await handle.executeUpdate(proposeRevisionUpdate, { args: [proposal] }));
+    res
+      .status(201)
+      .json(
+        await reads.change(req.params.id, () =>
+          handle.executeUpdate(proposeRevisionUpdate, { args: [proposal] }),
+        ),
+      );
   });
 
   return router;

@@ -7,13 +7,13 @@ import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
 import { actorOf, principalOf } from '../auth/access.js';
 import { decisionsFor, stateFor } from '../auth/disclosure.js';
+import type { ContractReads } from '../contract-reads.js';
 import { validator } from '../../model/validation.js';
 import {
   moderateUpdate,
   proposeMidYearRevisionUpdate,
   requestActionUpdate,
   resendApprovalUpdate,
-  stateQuery,
   type MidYearRevisionInput,
   type ModerationInput,
   type PrincipalAction,
@@ -76,13 +76,18 @@ const checkDiffQuery = validator<{ from?: string; to?: string }>({
   },
 });
 
-export function lifecycleRoutes(client: Client): Router {
+/** Lines of the record per page of the audit, unless the request asks for another `limit`. */
+const AUDIT_PAGE = 500;
+
+export function lifecycleRoutes(client: Client, reads: ContractReads): Router {
   const router = Router();
   const handle = (id: string) => client.workflow.getHandle(id);
+  /** An Update, answered once the read model shows its change. */
+  const update = <T>(id: string, run: () => Promise<T>) => reads.change(id, run);
 
   router.get('/:id/revisions', async (req, res) => {
     const query = checkDiffQuery({ ...req.query });
-    const state = await handle(req.params.id).query(stateQuery);
+    const state = await reads.state(req.params.id);
     if (query.from === undefined && query.to === undefined) {
       res.json({ revision: state.revision, revisions: state.revisions });
       return;
@@ -101,17 +106,24 @@ export function lifecycleRoutes(client: Client): Router {
   });
 
   router.get('/:id/years', async (req, res) => {
-    const state = await handle(req.params.id).query(stateQuery);
+    const state = await reads.state(req.params.id);
     res.json({
       current: { year: state.year, stage: state.stage, period: state.period },
       years: stateFor(principalOf(req), state).years,
     });
   });
 
+  // The record from the read model, every line ever written (the state keeps the latest), paged.
   router.get('/:id/audit', async (req, res) => {
-    const state = await handle(req.params.id).query(stateQuery);
+    const state = await reads.state(req.params.id);
+    const limit = Number(req.query.limit ?? AUDIT_PAGE);
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const page = await reads.readModel.log(req.params.id, limit, cursor);
+    // Not projected yet (created a moment ago): the workflow's own lines.
+    const events = page.items.length > 0 || cursor ? page.items : state.log.slice(0, limit);
     res.json({
-      events: state.log,
+      events,
+      ...(page.next ? { next: page.next } : {}),
       decisions: decisionsFor(principalOf(req), [
         ...state.years.flatMap((y) => y.decisions ?? []),
         ...state.decisions,
@@ -123,30 +135,42 @@ export function lifecycleRoutes(client: Client): Router {
     const input = { ...checkMidYear(req.body), ...attribution(req) };
     res
       .status(201)
-      .json(await handle(req.params.id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] }));
+      .json(
+        await update(req.params.id, () =>
+          handle(req.params.id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] }),
+        ),
+      );
   });
 
   router.post('/:id/moderations', async (req, res) => {
     const input = { ...checkModeration(req.body), ...attribution(req) };
-    res.json(await handle(req.params.id).executeUpdate(moderateUpdate, { args: [input] }));
+    res.json(
+      await update(req.params.id, () =>
+        handle(req.params.id).executeUpdate(moderateUpdate, { args: [input] }),
+      ),
+    );
   });
 
   for (const action of ['terminate', 'suspend', 'resume'] as PrincipalAction[]) {
     router.post(`/:id/${action}`, async (req, res) => {
       const { reason } = checkReason(req.body);
       res.status(202).json(
-        await handle(req.params.id).executeUpdate(requestActionUpdate, {
-          args: [{ action, reason, ...attribution(req) }],
-        }),
+        await update(req.params.id, () =>
+          handle(req.params.id).executeUpdate(requestActionUpdate, {
+            args: [{ action, reason, ...attribution(req) }],
+          }),
+        ),
       );
     });
   }
 
   router.post('/:id/approvals/:approvalId/resend', async (req, res) => {
     res.status(202).json(
-      await handle(req.params.id).executeUpdate(resendApprovalUpdate, {
-        args: [{ approvalId: req.params.approvalId, ...attribution(req) }],
-      }),
+      await update(req.params.id, () =>
+        handle(req.params.id).executeUpdate(resendApprovalUpdate, {
+          args: [{ approvalId: req.params.approvalId, ...attribution(req) }],
+        }),
+      ),
     );
   });
 

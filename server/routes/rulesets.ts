@@ -9,6 +9,7 @@ import { schemaErrors } from '../../rules/ruleset-validation.js';
 import { principalOf } from '../auth/access.js';
 import { MAX_NAMED, MAX_PORTFOLIO, simulationContracts } from '../portfolio.js';
 import type { RuleRunner } from '../rule-runner/index.js';
+import type { ReadModel } from '../../store/read-model.js';
 import {
   findPublishedVersion,
   findRuleSet,
@@ -20,6 +21,7 @@ import {
 export interface RuleSetRoutesDeps {
   client: Client;
   taskQueue: string;
+  readModel: ReadModel;
   /** Runs validations and simulations in threads, off this event loop. */
   runner: RuleRunner;
 }
@@ -65,7 +67,7 @@ const checkSimulate = validator<{
 
 const checkVersion = validator<number>({ type: 'integer', minimum: 1, maximum: 1_000_000 });
 
-export function ruleSetRoutes({ client, taskQueue, runner }: RuleSetRoutesDeps): Router {
+export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetRoutesDeps): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -133,7 +135,7 @@ export function ruleSetRoutes({ client, taskQueue, runner }: RuleSetRoutesDeps):
     const body = checkSimulate(optionalJsonBody(req));
     const { id } = req.params;
     const { ruleSet, source } = await ruleSetToSimulate(client, id, body.draft);
-    const contracts = await simulationContracts(client, taskQueue, body.contracts);
+    const contracts = await simulationContracts(readModel, body.contracts);
     const at = source.kind === 'body' ? '/draft' : '';
     const { validation, simulation } = await runner.simulate(
       ruleSet,

@@ -1,26 +1,27 @@
 // The web UI: contract list, one contract, and the outbox of caught mail.
-import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { stateQuery } from '../../workflows/messages.js';
 import { principalOf } from '../auth/access.js';
 import { listVisibleContracts } from '../auth/visible-contracts.js';
 import type { CaughtMailStore } from '../../store/mail.js';
+import type { ContractReads } from '../contract-reads.js';
 import type { Pages } from '../pages.js';
 
+/** Contracts per page of the list. */
+const CONTRACTS_PAGE = 100;
 /** Messages per page of the outbox. */
 const OUTBOX_PAGE = 100;
 
-export function uiRoutes(client: Client, pages: Pages, outbox: CaughtMailStore | undefined): Router {
+export function uiRoutes(reads: ContractReads, pages: Pages, outbox: CaughtMailStore | undefined): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    pages.send(res, 200, 'contracts', {
-      contracts: await listVisibleContracts(client, principalOf(req), {}),
-    });
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const page = await listVisibleContracts(reads.readModel, principalOf(req), {}, CONTRACTS_PAGE, cursor);
+    pages.send(res, 200, 'contracts', { contracts: page.items, next: page.next });
   });
 
   router.get('/contracts/:id', async (req, res) => {
-    const state = await client.workflow.getHandle(req.params.id).query(stateQuery);
+    const state = await reads.state(req.params.id);
     pages.send(res, 200, 'contract', {
       state,
       indicators: state.revisions[state.revision - 1]?.indicators ?? [],

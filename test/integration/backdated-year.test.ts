@@ -5,6 +5,7 @@ import type { Stack } from '../../cli/stack.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import { recordHistory } from '../support/histories.js';
 import {
   api,
   approvalLink,
@@ -34,6 +35,7 @@ describe('a back-dated contract', () => {
     });
     const id = contract.id;
     await signContract(stack, contract);
+    const firstRunId = (await stack.client.workflow.getHandle(id).describe()).runId;
     await waitForEmail(
       stack,
       (m) => m.subject === `${id}: reports requested for Q1, Q2, Q3, Q4`,
@@ -99,6 +101,8 @@ describe('a back-dated contract', () => {
     const subjects = (await messages(stack))
       .filter((m) => m.subject.startsWith(`${id}:`))
       .map((m) => m.subject.slice(id.length + 2));
+    // A year whose every change is projected into the read model, for the determinism guard.
+    await recordHistory(stack.client, 'backdated-year-projected', id, firstRunId);
     for (const expected of [
       'please agree to revision 1',
       'please sign revision 1',

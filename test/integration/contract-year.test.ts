@@ -9,6 +9,7 @@ import type { ContractState } from '../../model/state.js';
 import {
   contractState,
   exampleContract,
+  expectProjected,
   settledState,
   signContract,
   uniqueId,
@@ -72,6 +73,8 @@ describe('a contract year', () => {
     const onTime = Object.fromEntries(contract.indicators.map((i) => [i.id, i.target]));
 
     const active = await signContract(stack, contract);
+    // At each step below, the read model holds exactly what the workflow holds.
+    await expectProjected(stack, id);
     const firstRunId = (await stack.client.workflow.getHandle(id).describe()).runId;
     expect(active.signing!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(active.decisions.filter((d) => d.kind === 'sign').map((d) => d.documentSha256)).toEqual([
@@ -88,6 +91,7 @@ describe('a contract year', () => {
     expect(request.to).toEqual(['reports@health.county.example']);
     expect((await report('Q1', { ...onTime, immunisation: 80 })).body).toEqual({ period: 'Q1', late: false });
     await reviewed(0);
+    await expectProjected(stack, id);
 
     // Moderation: a manager corrects Q1's immunisation figure with a reason; the period is re-scored.
     const moderation = await api<{ score: number; grade: string }>(
@@ -103,6 +107,7 @@ describe('a contract year', () => {
     );
     expect(moderation.status).toBe(200);
     const moderated = await reviewed(0, 2);
+    await expectProjected(stack, id);
     expect(moderated.periods[0]!.moderations).toMatchObject([
       { indicator: 'immunisation', from: 80, to: 85, by: contract.managers[0] },
     ]);
@@ -119,6 +124,7 @@ describe('a contract year', () => {
     await skipTo(endOf(q2!.due));
     await mail(`the Q2 report is late (due ${q2!.due})`);
     const missing = await reviewed(1);
+    await expectProjected(stack, id);
     expect(missing.periods[1]!.review).toMatchObject({ score: 5, grade: 'Poor' });
     await skipTo(endOf(q2!.due) + 7 * DAY);
     const toHead = await mail('escalation, the Q2 report is 7 days late');
@@ -132,6 +138,7 @@ describe('a contract year', () => {
     expect((await settledState(stack, id)).late).toBe(true);
     expect((await report('Q2', onTime)).body).toEqual({ period: 'Q2', late: true });
     const lateReviewed = await reviewed(1, 2);
+    await expectProjected(stack, id);
     expect(lateReviewed.late).toBe(false);
     expect(lateReviewed.periods[1]!.review!.score).toBe(3);
 
@@ -174,6 +181,7 @@ describe('a contract year', () => {
     await skipTo(endOf(q3!.end));
     await report('Q3', { ...onTime, immunisation: 83 });
     const q3Review = (await reviewed(2)).periods[2]!.review!;
+    await expectProjected(stack, id);
     expect(q3Review.revision).toBe(2);
     expect(q3Review.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
     await skipTo(endOf(q4!.end));
@@ -205,6 +213,7 @@ describe('a contract year', () => {
       return s.year === 2 && s.stage === 'negotiation' ? s : undefined;
     }, 'year 2');
     expect(year2.period.start).toBe(addDays(contract.period.end, 1));
+    expect((await expectProjected(stack, id)).year).toBe(2);
     const renewedImmunisation = year2.revisions[0]!.indicators.find((i) => i.id === 'immunisation')!;
     expect(renewedImmunisation).toMatchObject({ baseline: 85.75, target: 90.04 }); // max(83, 85.75) x 1.05
     const renewedDeaths = year2.revisions[0]!.indicators.find((i) => i.id === 'maternal-deaths')!;

@@ -16,6 +16,7 @@ import { PgBlobStore } from '../../store/blobs.js';
 import { Database } from '../../store/database.js';
 import { CaughtMailStore } from '../../store/mail.js';
 import { PgTokenStore } from '../../store/tokens.js';
+import { ReadModel } from '../../store/read-model.js';
 import { Templates } from '../../templates/index.js';
 
 describe('the permission table', () => {
@@ -77,6 +78,7 @@ function app(dir: string, outbox: CaughtMailStore | undefined): Express {
     authenticator: new ApiTokenAuthenticator(new PgTokenStore(lazyDatabase)),
     // Threads start on first use: building the app starts none.
     ruleRunner: new RuleRunner(),
+    readModel: new ReadModel(lazyDatabase),
     rateLimits: { approvalsPerMinute: 60, apiPerMinute: 600 },
   });
 }

@@ -5,6 +5,8 @@ import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractInput } from '../../model/contract.js';
 import type { Stack } from '../../cli/stack.js';
 import type { ContractState } from '../../model/state.js';
+import { ReadModel } from '../../store/read-model.js';
+import { stateQuery } from '../../workflows/messages.js';
 import { api, approvalLink, decide, waitFor, waitForEmail } from './stack.js';
 
 export function exampleContract(overrides: Partial<ContractInput> = {}): ContractInput {
@@ -70,4 +72,30 @@ export async function settledState(stack: Stack, id: string): Promise<ContractSt
     previous = now;
     return undefined;
   }, `${id} to settle`);
+}
+
+/**
+ * Waits until the read model holds exactly the state the contract's workflow holds (the projection
+ * follows each change within moments), and returns it.
+ */
+export async function expectProjected(stack: Stack, id: string): Promise<ContractState> {
+  const readModel = new ReadModel(stack.database);
+  let last = '';
+  try {
+    return await waitFor(async () => {
+      const workflow = await stack.client.workflow.getHandle(id).query(stateQuery);
+      const projected = JSON.stringify(await readModel.state(id));
+      const expected = JSON.stringify({ ...workflow, version: workflow.version ?? 0 });
+      last = firstDifference(projected, expected);
+      return projected === expected ? workflow : undefined;
+    }, `${id} projected as its workflow holds it`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; they differ at ${last}`);
+  }
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `…${a.slice(Math.max(0, i - 80), i + 40)}… vs …${b.slice(Math.max(0, i - 80), i + 40)}…`;
 }

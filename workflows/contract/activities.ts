@@ -20,3 +20,9 @@ export const { storeReviewDocument, storeContractDocument, storeEvaluationDocume
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+
+export const { projectContract } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  // A database that is down delays the read model only (./projection.ts): keep trying.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});

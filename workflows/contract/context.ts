@@ -39,6 +39,8 @@ export interface ContractContext {
   readonly prefix: string;
   /** The latest ladder step after a due date, in days. */
   readonly maxLadderOffset: number;
+  /** The read model's projection (./projection.ts). */
+  readonly projection: { enabled?: boolean; fingerprint?: string; due: boolean; running: boolean };
 }
 
 export function createContext(input: ContractWorkflowInput): ContractContext {
@@ -63,9 +65,12 @@ export function createContext(input: ContractWorkflowInput): ContractContext {
     years: carried?.years ?? [],
     log: carried?.log ?? [],
     createdAt: carried?.createdAt ?? nowIso(),
+    version: carried?.version ?? 0,
     ...(contract.objectives ? { objectives: contract.objectives } : {}),
     ...(contract.notes ? { notes: contract.notes } : {}),
   };
+  // Lines carried from a year recorded before lines were numbered get their numbers now.
+  state.log.forEach((line, i) => (line.seq ??= i + 1));
   return {
     contract,
     ruleSet,
@@ -77,6 +82,7 @@ export function createContext(input: ContractWorkflowInput): ContractContext {
     changes: 0,
     prefix: `${state.id}/y${state.year}`,
     maxLadderOffset: Math.max(0, ...ruleSet.ladder.steps.map((s) => s.offsetDays)),
+    projection: { due: false, running: false },
   };
 }
 
@@ -120,7 +126,9 @@ export function summary(ctx: ContractContext) {
 /** One line in the contract's own record. */
 export function log(ctx: ContractContext, event: string, by?: Person | string, detail?: string): void {
   const who = typeof by === 'string' ? by : by ? `${by.name} <${by.email}>` : undefined;
+  const last = ctx.state.log.at(-1);
   ctx.state.log.push({
+    seq: (last?.seq ?? ctx.state.log.length) + 1,
     at: nowIso(),
     year: ctx.state.year,
     event,

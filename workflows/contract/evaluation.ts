@@ -11,6 +11,7 @@ import { storeEvaluationDocument } from './activities.js';
 import { ask, currentRevision, email, everyone, log, summary, type ContractContext } from './context.js';
 import { carriedYears } from './bounds.js';
 import { mailSent } from './mail.js';
+import { markChanged, projected } from './projection.js';
 import { updateSearchAttributes } from './search-attributes.js';
 import type { contractWorkflow } from './index.js';
 
@@ -66,6 +67,8 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     email(ctx, 'closed', everyone(ctx), 'contract-ended', { outcome: 'closed', evaluation });
     updateSearchAttributes(ctx);
     await condition(() => mailSent(ctx));
+    markChanged(ctx);
+    await condition(() => projected(ctx));
     return state;
   }
   const start = addDays(state.period.end, 1);
@@ -82,10 +85,13 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     state.years.push(finished);
     log(ctx, 'terminated', undefined, state.terminated?.reason);
     updateSearchAttributes(ctx);
-    await condition(() => mailSent(ctx) && allHandlersFinished());
+    markChanged(ctx);
+    await condition(() => mailSent(ctx) && projected(ctx) && allHandlersFinished());
     return state;
   }
   log(ctx, 'renewed', undefined, `year ${state.year + 1}: ${start} to ${next.period.end}`);
+  markChanged(ctx);
+  await condition(() => projected(ctx));
   return continueAsNew<typeof contractWorkflow>({
     contract: next,
     ruleSet,
@@ -93,6 +99,7 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
       year: state.year + 1,
       ...carriedYears({ ...state, years: [...state.years, finished] }),
       createdAt: state.createdAt,
+      ...(state.version ? { version: state.version } : {}),
     },
   });
 }

@@ -20,6 +20,7 @@ import { evaluate, finishYear } from './evaluation.js';
 import { mailSent, sendMail } from './mail.js';
 import { registerMidYearRevision } from './mid-year-revision.js';
 import { propose, registerNegotiation, vet } from './negotiation.js';
+import { markChanged, projectChanges, projected } from './projection.js';
 import { registerReporting, review } from './reporting.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
@@ -35,6 +36,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
 
   updateSearchAttributes(ctx);
   void sendMail(ctx);
+  void projectChanges(ctx);
   propose(
     ctx,
     input.contract.indicators,
@@ -47,7 +49,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     if (state.stage === 'terminated') {
       log(ctx, 'terminated', undefined, state.terminated?.reason);
       updateSearchAttributes(ctx);
-      await condition(() => mailSent(ctx) && allHandlersFinished());
+      markChanged(ctx);
+      await condition(() => mailSent(ctx) && projected(ctx) && allHandlersFinished());
       return state;
     }
     if (state.stage === 'vetting') {
@@ -85,6 +88,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     updateSearchAttributes(ctx);
     const seen = ctx.changes;
     const stage = state.stage;
+    markChanged(ctx);
     const woken = () => ctx.changes !== seen || reviewsDue() || state.stage !== stage;
     if (next === undefined) await condition(woken);
     else await condition(woken, Math.max(1, next - nowMs()));

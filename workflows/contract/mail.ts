@@ -4,6 +4,7 @@ import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/work
 import { MAIL_REJECTED } from '../../model/errors.js';
 import { requestApproval, sendEmail } from './activities.js';
 import { log, summary, type ContractContext, type Outgoing } from './context.js';
+import { markChanged } from './projection.js';
 
 /** Sends the queue for the life of the run. */
 export async function sendMail(ctx: ContractContext): Promise<void> {
@@ -30,6 +31,8 @@ export async function sendMail(ctx: ContractContext): Promise<void> {
       );
     }
     ctx.sending = false;
+    // The record has a new line: the read model should show it.
+    markChanged(ctx);
   }
 }
 

@@ -1,0 +1,318 @@
+// The read model: each contract's state as its workflow last projected it, with the columns lists
+// filter on, its periods and its record line by line. Writes are idempotent and ordered by the state
+// version the workflow stamps: a retried or replayed projection of an older version changes nothing.
+import type pg from 'pg';
+import type { ContractState } from '../model/state.js';
+import { simulationContract, type SimulationContract } from '../rules/simulate.js';
+import type { Database } from './database.js';
+import type { Page } from './mail.js';
+
+/** A contract's state as projected, with the version it was projected at. */
+export type ProjectedState = ContractState & { version: number };
+
+export interface ContractFilters {
+  stage?: string;
+  unit?: string;
+  late?: 'true' | 'false';
+  grade?: string;
+}
+
+/** Who may see which contracts (server/auth/scope.ts decides; this narrows the query). */
+export type ListScope =
+  { all: true } | { managerEmail: string } | { unitName?: string; unitSignatory?: string };
+
+export interface ContractListItem {
+  id: string;
+  title: string;
+  stage: string;
+  unit: string;
+  year: number;
+  period: string | null;
+  score: number | null;
+  grade: string | null;
+  nextDue: string | null;
+  late: boolean;
+  version: number;
+}
+
+export class ReadModel {
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Writes a projection unless a newer one is there; returns whether it was written. `force`
+   * writes it whatever the version there (a rebuild from Temporal); lines of the record already
+   * written stay either way.
+   */
+  async project(state: ProjectedState, force = false): Promise<boolean> {
+    return this.database.transaction(async (client) => {
+      const written = await client.query(
+        `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
+           rule_set_id, rule_set_version, period_start, period_end, current_period, score, grade, next_due, late,
+           created_at, state, simulation)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         on conflict (id) do update set
+           version = excluded.version, title = excluded.title, stage = excluded.stage, year = excluded.year,
+           unit_name = excluded.unit_name, unit_signatory = excluded.unit_signatory,
+           principal_name = excluded.principal_name, managers = excluded.managers,
+           rule_set_id = excluded.rule_set_id, rule_set_version = excluded.rule_set_version,
+           period_start = excluded.period_start, period_end = excluded.period_end,
+           current_period = excluded.current_period, score = excluded.score, grade = excluded.grade,
+           next_due = excluded.next_due, late = excluded.late, state = excluded.state,
+           simulation = excluded.simulation, projected_at = now()
+         where contracts.version < excluded.version or $22`,
+        [...columns(state), force],
+      );
+      if (written.rowCount === 0) return false;
+      await writePeriods(client, state);
+      await appendLog(client, state);
+      return true;
+    });
+  }
+
+  /** The projected state of one contract. */
+  async state(id: string): Promise<ProjectedState | undefined> {
+    const { rows } = await this.database.query<{ state: ProjectedState }>(
+      'select state from contracts where id = $1',
+      [id],
+    );
+    return rows[0]?.state;
+  }
+
+  /** The version of a contract's projection (0 when none yet). */
+  async version(id: string): Promise<number> {
+    const { rows } = await this.database.query<{ version: string }>(
+      'select version from contracts where id = $1',
+      [id],
+    );
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+
+  /** Contracts by id, filtered and narrowed to the caller's scope, `limit` at a time after `cursor`. */
+  async list(
+    filters: ContractFilters,
+    scope: ListScope,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<ContractListItem>> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (clause: (n: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(clause(`$${values.length}`));
+    };
+    if (filters.stage) add((n) => `stage = ${n}`, filters.stage);
+    if (filters.unit) add((n) => `unit_name = ${n}`, filters.unit);
+    if (filters.grade) add((n) => `grade = ${n}`, filters.grade);
+    if (filters.late) add((n) => `late = ${n}`, filters.late === 'true');
+    if ('managerEmail' in scope) add((n) => `${n} = any(managers)`, scope.managerEmail.toLowerCase());
+    else if (!('all' in scope)) {
+      const either: string[] = [];
+      if (scope.unitName !== undefined) {
+        values.push(scope.unitName);
+        either.push(`unit_name = $${values.length}`);
+      }
+      if (scope.unitSignatory !== undefined) {
+        values.push(scope.unitSignatory.toLowerCase());
+        either.push(`unit_signatory = $${values.length}`);
+      }
+      where.push(either.length > 0 ? `(${either.join(' or ')})` : 'false');
+    }
+    if (cursor) add((n) => `id > ${n}`, cursor);
+    values.push(limit + 1);
+    const { rows } = await this.database.query<ListRow>(
+      `select id, title, stage, unit_name, year, current_period, score, grade, next_due, late, version
+         from contracts ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+        order by id limit $${values.length}`,
+      values,
+    );
+    const items = rows.slice(0, limit).map(toItem);
+    return { items, ...(rows.length > limit ? { next: items.at(-1)!.id } : {}) };
+  }
+
+  /** The parties of a contract, for access checks; undefined when it is not projected yet. */
+  async parties(
+    id: string,
+  ): Promise<{ unit: string; unitSignatory: string; managers: string[] } | undefined> {
+    const { rows } = await this.database.query<{
+      unit_name: string;
+      unit_signatory: string;
+      managers: string[];
+    }>('select unit_name, unit_signatory, managers from contracts where id = $1', [id]);
+    const row = rows[0];
+    return row && { unit: row.unit_name, unitSignatory: row.unit_signatory, managers: row.managers };
+  }
+
+  /** A contract's record, oldest first, `limit` lines at a time after `cursor`. */
+  async log(id: string, limit: number, cursor?: string): Promise<Page<LogLine>> {
+    const after = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0;
+    const { rows } = await this.database.query<LogRow>(
+      `select seq, at, year, event, by_whom, detail from contract_log
+        where contract_id = $1 and seq > $2 order by seq limit $3`,
+      [id, after, limit + 1],
+    );
+    const items = rows.slice(0, limit).map((r) => ({
+      seq: r.seq,
+      at: r.at.toISOString(),
+      year: r.year,
+      event: r.event,
+      ...(r.by_whom ? { by: r.by_whom } : {}),
+      ...(r.detail ? { detail: r.detail } : {}),
+    }));
+    return { items, ...(rows.length > limit ? { next: String(items.at(-1)!.seq) } : {}) };
+  }
+
+  /** What simulations need of the named contracts (each once), or of every contract with scored periods. */
+  async simulationContracts(
+    ids?: readonly string[],
+  ): Promise<{ found: SimulationContract[]; missing: string[] }> {
+    if (ids) {
+      const unique = [...new Set(ids)];
+      const { rows } = await this.database.query<{ id: string; simulation: SimulationContract }>(
+        'select id, simulation from contracts where id = any($1)',
+        [unique],
+      );
+      const found = new Map(rows.map((r) => [r.id, r.simulation]));
+      return {
+        found: unique.flatMap((id) => (found.has(id) ? [found.get(id)!] : [])),
+        missing: unique.filter((id) => !found.has(id)),
+      };
+    }
+    const { rows } = await this.database.query<{ simulation: SimulationContract }>(
+      `select simulation from contracts where jsonb_array_length(simulation -> 'periods') > 0 order by id`,
+    );
+    return { found: rows.map((r) => r.simulation), missing: [] };
+  }
+}
+
+export interface LogLine {
+  seq: number;
+  at: string;
+  year: number;
+  event: string;
+  by?: string;
+  detail?: string;
+}
+
+interface ListRow {
+  id: string;
+  title: string;
+  stage: string;
+  unit_name: string;
+  year: number;
+  current_period: string | null;
+  score: number | null;
+  grade: string | null;
+  next_due: Date | null;
+  late: boolean;
+  version: string;
+}
+
+interface LogRow {
+  seq: number;
+  at: Date;
+  year: number;
+  event: string;
+  by_whom: string | null;
+  detail: string | null;
+}
+
+function toItem(row: ListRow): ContractListItem {
+  return {
+    id: row.id,
+    title: row.title,
+    stage: row.stage,
+    unit: row.unit_name,
+    year: row.year,
+    period: row.current_period,
+    score: row.score,
+    grade: row.grade,
+    nextDue: row.next_due ? row.next_due.toISOString() : null,
+    late: row.late,
+    version: Number(row.version),
+  };
+}
+
+/** The list columns, as the workflow's search attributes compute them. */
+function columns(state: ProjectedState): unknown[] {
+  const open = state.periods.filter((p) => !p.review);
+  const latest = [...state.periods].reverse().find((p) => p.review);
+  const today = new Date().toISOString().slice(0, 10);
+  const current = open.find((p) => p.start <= today) ?? latest;
+  const nextDue = open[0] ? new Date(Date.parse(open[0].due) + 86_400_000) : null;
+  return [
+    state.id,
+    state.version,
+    state.title,
+    state.stage,
+    state.year,
+    state.unit.name,
+    state.unit.signatory.email.toLowerCase(),
+    state.principal.name,
+    state.managers.map((m) => m.email.toLowerCase()),
+    state.ruleSet.id,
+    state.ruleSet.version,
+    state.period.start,
+    state.period.end,
+    current?.id ?? null,
+    state.evaluation?.score ?? latest?.review?.score ?? null,
+    state.evaluation?.grade ?? latest?.review?.grade ?? null,
+    nextDue,
+    state.late,
+    state.createdAt,
+    JSON.stringify(state),
+    JSON.stringify(simulationContract(state)),
+  ];
+}
+
+async function writePeriods(client: pg.PoolClient, state: ProjectedState): Promise<void> {
+  await client.query('delete from contract_periods where contract_id = $1 and year = $2', [
+    state.id,
+    state.year,
+  ]);
+  for (const p of state.periods) {
+    await client.query(
+      `insert into contract_periods (contract_id, year, period, starts, ends, due, late, reported_at, reviewed_at,
+         review_version, score, grade)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        state.id,
+        state.year,
+        p.id,
+        p.start,
+        p.end,
+        p.due,
+        p.late,
+        p.report?.submittedAt ?? null,
+        p.review?.reviewedAt ?? null,
+        p.review ? (p.review.version ?? p.superseded.length + 1) : null,
+        p.review?.score ?? null,
+        p.review?.grade ?? null,
+      ],
+    );
+  }
+}
+
+/** New lines of the record only: lines are numbered once (LogEntry.seq) and never change. */
+async function appendLog(client: pg.PoolClient, state: ProjectedState): Promise<void> {
+  const { rows } = await client.query<{ last: number | null }>(
+    'select max(seq) as last from contract_log where contract_id = $1',
+    [state.id],
+  );
+  const last = rows[0]?.last ?? 0;
+  const lines = state.log.filter((l) => l.seq !== undefined && l.seq > last);
+  if (lines.length === 0) return;
+  await client.query(
+    `insert into contract_log (contract_id, seq, at, year, event, by_whom, detail)
+     select $1, * from unnest($2::int[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::text[])
+     on conflict do nothing`,
+    [
+      state.id,
+      lines.map((l) => l.seq),
+      lines.map((l) => l.at),
+      lines.map((l) => l.year),
+      lines.map((l) => l.event),
+      lines.map((l) => l.by ?? null),
+      lines.map((l) => l.detail ?? null),
+    ],
+  );
+}

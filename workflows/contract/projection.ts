@@ -1,0 +1,51 @@
+// The contract's projection into the read model (PostgreSQL), kept apart from the main loop like
+// the mail queue: the main loop marks the state as changed (stamping a new version); a loop of its
+// own asks the projection activity to write it, which reads the state through the state query.
+// A database that is down delays the read model, never the contract's reviews and timers.
+import { condition, patched } from '@temporalio/workflow';
+import { projectContract } from './activities.js';
+import type { ContractContext } from './context.js';
+
+/** Contracts recorded before the read model existed replay without projecting. */
+const READ_MODEL_PATCH = 'read-model';
+
+/** Marks a projection due when the state changed since the last one. */
+export function markChanged(ctx: ContractContext): void {
+  if (!projecting(ctx)) return;
+  const print = fingerprint(JSON.stringify(ctx.state));
+  if (print === ctx.projection.fingerprint) return;
+  ctx.state.version = (ctx.state.version ?? 0) + 1;
+  ctx.projection.fingerprint = fingerprint(JSON.stringify(ctx.state));
+  ctx.projection.due = true;
+}
+
+/** Writes due projections for the life of the run. */
+export async function projectChanges(ctx: ContractContext): Promise<void> {
+  for (;;) {
+    await condition(() => ctx.projection.due);
+    ctx.projection.due = false;
+    ctx.projection.running = true;
+    await projectContract({ id: ctx.state.id, version: ctx.state.version ?? 0 });
+    ctx.projection.running = false;
+  }
+}
+
+/** Nothing due and nothing being written. */
+export function projected(ctx: ContractContext): boolean {
+  return !ctx.projection.due && !ctx.projection.running;
+}
+
+function projecting(ctx: ContractContext): boolean {
+  ctx.projection.enabled ??= patched(READ_MODEL_PATCH);
+  return ctx.projection.enabled;
+}
+
+/** FNV-1a over the UTF-16 code units, with the length: a change of state changes it. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${text.length}:${hash}`;
+}
