@@ -1,7 +1,6 @@
 // Configuration: read from the environment once, validated, documented in the README.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CovenantError } from '../model/errors.js';
 import { validator } from '../model/validation.js';
 
@@ -29,8 +28,11 @@ export interface Config {
   smtpUrl?: string;
   smtpCatcherPort: number;
   mailFrom: string;
-  linkSecret: string;
+  /** COVENANT_LINK_SECRET; unset: the key kept in the database (store/settings.ts). */
+  linkSecret?: string;
   rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
+  /** Worker tuning (cli/worker-tuning.ts). */
+  worker: { cachedContracts: number; workflowTasks: number; activities: number };
 }
 
 const schema = {
@@ -58,6 +60,9 @@ const schema = {
     COVENANT_LINK_SECRET: { type: 'string', minLength: 32 },
     COVENANT_APPROVAL_RATE_LIMIT: { type: 'integer', minimum: 1, default: 60 },
     COVENANT_API_RATE_LIMIT: { type: 'integer', minimum: 1, default: 600 },
+    COVENANT_WORKER_CACHE: { type: 'integer', minimum: 2, maximum: 100000, default: 1000 },
+    COVENANT_WORKER_TASKS: { type: 'integer', minimum: 2, maximum: 1000, default: 40 },
+    COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
   },
 } as const;
 
@@ -84,6 +89,9 @@ interface Env {
   COVENANT_LINK_SECRET?: string;
   COVENANT_APPROVAL_RATE_LIMIT: number;
   COVENANT_API_RATE_LIMIT: number;
+  COVENANT_WORKER_CACHE: number;
+  COVENANT_WORKER_TASKS: number;
+  COVENANT_WORKER_ACTIVITIES: number;
 }
 
 const checkEnv = validator<Env>({ ...schema, additionalProperties: true });
@@ -147,10 +155,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(parsed.SMTP_URL ? { smtpUrl: parsed.SMTP_URL } : {}),
     smtpCatcherPort: parsed.SMTP_CATCHER_PORT,
     mailFrom: parsed.MAIL_FROM,
-    linkSecret: parsed.COVENANT_LINK_SECRET ?? persistedSecret(dataDir),
+    ...(parsed.COVENANT_LINK_SECRET ? { linkSecret: parsed.COVENANT_LINK_SECRET } : {}),
     rateLimits: {
       approvalsPerMinute: parsed.COVENANT_APPROVAL_RATE_LIMIT,
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
+    },
+    worker: {
+      cachedContracts: parsed.COVENANT_WORKER_CACHE,
+      workflowTasks: parsed.COVENANT_WORKER_TASKS,
+      activities: parsed.COVENANT_WORKER_ACTIVITIES,
     },
   };
 }
@@ -174,12 +187,4 @@ function readSetting(name: string, path: string): string {
       `Invalid configuration: ${name} names ${path}, which cannot be read (${(err as Error).message})`,
     );
   }
-}
-
-/** The link-signing key kept under the data folder, generated on first start. */
-function persistedSecret(dataDir: string): string {
-  const file = join(dataDir, 'link-secret');
-  if (!existsSync(file))
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  return readFileSync(file, 'utf8').trim();
 }

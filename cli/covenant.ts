@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
-// `covenant <command>` (`npm run covenant -- <command>`): the operator's commands, run on the
-// machine that holds the data folder. Today: `covenant tokens create|list|revoke`.
+// `covenant <command>` (`npm run covenant -- <command>`): the processes (start, worker, api) and
+// the operator's commands (tokens, projections, rules).
 import { CovenantError } from '../model/errors.js';
 import { PgTokenStore } from '../store/tokens.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules.js';
@@ -10,10 +10,15 @@ import { Client } from '@temporalio/client';
 import { ReadModel } from '../store/read-model.js';
 import { PROJECTIONS_USAGE, projectionsCommand } from './commands/projections.js';
 import { loadConfig, type Config } from './config.js';
+import { runCovenant, startFailed } from './run-process.js';
 import { connectClient } from './temporal-connection.js';
 import { openStore } from './database.js';
 
 const USAGE = `Usage: covenant <command>
+
+  covenant start       the whole platform on this machine (as npm start)
+  covenant worker      a worker, for the Temporal and PostgreSQL a start or a cluster runs
+  covenant api         an API server (REST API, approval pages, web UI), likewise
 
 ${TOKENS_USAGE}
 
@@ -26,6 +31,10 @@ Configuration comes from the environment, as for npm start (COVENANT_DATA_DIR or
 async function run(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === undefined || command === 'help' || command === '--help') return console.log(USAGE);
+  if (command === 'start' || command === 'worker' || command === 'api') {
+    if (args.length > 0) throw new UsageError(`covenant ${command} takes no arguments.`, USAGE);
+    return runCovenant(command).catch(startFailed);
+  }
   // The rules tools work on files alone: no configuration, no data folder.
   if (command === 'rules') {
     process.exitCode = rulesCommand(args, (line) => console.log(line));

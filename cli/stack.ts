@@ -1,5 +1,8 @@
-// Wires one Covenant stack: Temporal (embedded dev server or TEMPORAL_ADDRESS), the mail catcher
-// (or SMTP_URL), the HTTP server and the worker. Used by `npm start` and by the integration tests.
+// Wires one Covenant process. `covenant start` (`npm start`) runs everything on one machine: the
+// embedded Temporal dev server and PostgreSQL (unless TEMPORAL_ADDRESS and DATABASE_URL name
+// existing ones), the mail catcher (unless SMTP_URL), the worker and the HTTP server. `covenant
+// worker` and `covenant api` run one role each against a Temporal and a PostgreSQL that run
+// already, so that N workers and M API servers share them; neither keeps anything on local disk.
 //
 // The HTTP server listens first and answers 503 with Retry-After until the stack is ready, so no
 // connection made during start is ever left unanswered. Stopping goes in the reverse order: the
@@ -14,12 +17,13 @@ import { Mailer } from '../activities/mailer.js';
 import { createApp } from '../server/app.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
+import { RuleRunner } from '../server/rule-runner/index.js';
 import { PgBlobStore } from '../store/blobs.js';
 import type { Database } from '../store/database.js';
 import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
 import { ReadModel } from '../store/read-model.js';
+import { linkSecret } from '../store/settings.js';
 import { PgTokenStore, type TokenStore } from '../store/tokens.js';
-import { RuleRunner } from '../server/rule-runner/index.js';
 import { Templates } from '../templates/index.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
@@ -29,9 +33,14 @@ import { ensureSearchAttributes } from './search-attributes.js';
 import { projectRoot, temporalCliPath } from './temporal-binaries.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
 import { startDevServer } from './temporal-dev-server.js';
+import { workerTuning } from './worker-tuning.js';
+
+/** What a process runs: everything, or one role against services that run already. */
+export type Role = 'start' | 'worker' | 'api';
 
 export interface Stack {
   config: Config;
+  role: Role;
   client: Client;
   urls: {
     app: string;
@@ -44,6 +53,9 @@ export interface Stack {
   };
   /** Covenant's PostgreSQL. */
   database: Database;
+  /** The key that signs approval and document links (COVENANT_LINK_SECRET, else the database's). */
+  linkSecret: string;
+  /** Caught mail, when mail goes to the built-in catcher (no SMTP_URL). */
   outbox?: CaughtMailStore;
   /** The API tokens' hashes: `npm start` issues the first admin token here, tests issue theirs. */
   tokens: TokenStore;
@@ -60,6 +72,8 @@ export interface Phase {
 }
 
 export interface StackOptions {
+  /** `start` unless told otherwise. */
+  role?: Role;
   /** A prebuilt workflow bundle (tests build one per run); otherwise the worker bundles at start. */
   workflowBundlePath?: string;
   /** Aborting it stops a start under way (Ctrl-C while waiting for Temporal). */
@@ -90,6 +104,9 @@ const WORKER_SHUTDOWN_GRACE = '10 seconds';
 const HTTP_DRAIN_MS = 5_000;
 
 export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
+  const role = options.role ?? 'start';
+  const serves = role !== 'worker';
+  const works = role !== 'api';
   const stops: (() => Promise<void> | void)[] = [];
   let http: HttpServer | undefined = options.http;
   // The HTTP server stops taking requests first; the rest stops in the reverse order of its start.
@@ -108,24 +125,29 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
   };
   try {
     // Listening first: a request made while the stack starts gets 503, never silence.
-    http ??= await listen(config.port, config.host);
-    const port = http.port;
-    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    if (serves) http ??= await listen(config.port, config.host);
+    const publicUrl = config.publicUrl ?? `http://localhost:${http?.port ?? config.port}`;
     // Bundling the workflows takes seconds of CPU: it runs while Temporal starts.
-    const bundle: Promise<WorkflowBundleOption> = options.workflowBundlePath
-      ? Promise.resolve({ codePath: options.workflowBundlePath })
-      : bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: QUIET });
-    bundle.catch(() => {}); // awaited below; a start that fails earlier must not leave it unhandled
+    const bundle: Promise<WorkflowBundleOption> | undefined = !works
+      ? undefined
+      : options.workflowBundlePath
+        ? Promise.resolve({ codePath: options.workflowBundlePath })
+        : bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: QUIET });
+    bundle?.catch(() => {}); // awaited below; a start that fails earlier must not leave it unhandled
 
     const [temporal, store] = await Promise.all([
-      phase('Temporal', () => startTemporal(config)),
+      phase('Temporal', () => startTemporal(config, role)),
       phase('PostgreSQL', () =>
-        openStore(config, { own: true, ...(options.onNotice ? { onNotice: options.onNotice } : {}) }),
+        openStore(config, {
+          own: role === 'start',
+          ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+        }),
       ),
     ]);
     stops.push(() => temporal.stop());
     stops.push(() => store.close());
     const { database } = store;
+    const secret = config.linkSecret ?? (await linkSecret(database, config.dataDir));
 
     const wait = {
       ...(options.signal ? { signal: options.signal } : {}),
@@ -140,13 +162,13 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       ensureSearchAttributes(client, config.temporalNamespace, SEARCH_ATTRIBUTES),
     );
 
-    let outbox: CaughtMailStore | undefined;
+    // Without SMTP_URL mail goes to the built-in catcher: `covenant start` runs it; a worker of its
+    // own sends to it on its port; caught mail is in the database, so any API server shows it.
+    const outbox = config.smtpUrl ? undefined : new CaughtMailStore(database);
     let catcher: MailCatcher | undefined;
     let mailCatcher: Stack['mailCatcher'];
-    if (!config.smtpUrl) {
-      const caught = new CaughtMailStore(database);
-      outbox = caught;
-      catcher = await startMailCatcher(caught, config.smtpCatcherPort);
+    if (outbox && role === 'start') {
+      catcher = await startMailCatcher(outbox, config.smtpCatcherPort);
       const catcherPort = catcher.port;
       stops.push(() => catcher?.close());
       mailCatcher = {
@@ -156,67 +178,73 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           await running?.close();
         },
         start: async () => {
-          catcher ??= await startMailCatcher(caught, catcherPort);
+          catcher ??= await startMailCatcher(outbox, catcherPort);
         },
       };
     }
-    const smtpUrl = config.smtpUrl ?? catcher!.url;
+    const smtpUrl = config.smtpUrl ?? catcher?.url ?? `smtp://127.0.0.1:${config.smtpCatcherPort}`;
 
     const templates = new Templates(join(projectRoot, 'templates'));
     const documents = new PgBlobStore(database);
     const readModel = new ReadModel(database);
-    const mailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
-    stops.push(() => mailer.close());
 
-    const workerConnection = await connectWorker(temporal.address, wait);
-    stops.push(() => workerConnection.close());
-    const workflowBundle = await phase('bundling the workflows', () => bundle);
-    const worker = await phase('worker', () =>
-      Worker.create({
-        connection: workerConnection,
-        namespace: config.temporalNamespace,
-        taskQueue: config.taskQueue,
-        workflowBundle,
-        activities: createActivities({
-          mailer,
-          templates,
-          documents,
-          publicUrl,
-          linkSecret: config.linkSecret,
-          readModel,
-          client,
+    if (works) {
+      const mailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
+      stops.push(() => mailer.close());
+      const workerConnection = await connectWorker(temporal.address, wait);
+      stops.push(() => workerConnection.close());
+      const workflowBundle = await phase('bundling the workflows', () => bundle!);
+      const worker = await phase('worker', () =>
+        Worker.create({
+          connection: workerConnection,
+          namespace: config.temporalNamespace,
+          taskQueue: config.taskQueue,
+          workflowBundle,
+          activities: createActivities({
+            mailer,
+            templates,
+            documents,
+            publicUrl,
+            linkSecret: secret,
+            readModel,
+            client,
+          }),
+          shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
+          ...workerTuning(config),
         }),
-        shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
-      }),
-    );
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+      );
+      const running = worker.run();
+      stops.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+    }
 
     const tokens = new PgTokenStore(database);
-    const ruleRunner = new RuleRunner();
-    stops.push(() => ruleRunner.close());
-    http.attach(
-      createApp({
-        client,
-        namespace: config.temporalNamespace,
-        taskQueue: config.taskQueue,
-        publicUrl,
-        linkSecret: config.linkSecret,
-        templates,
-        documents,
-        ...(outbox ? { outbox } : {}),
-        authenticator: new ApiTokenAuthenticator(tokens),
-        rateLimits: config.rateLimits,
-        ruleRunner,
-        readModel,
-      }),
-    );
+    if (serves) {
+      const ruleRunner = new RuleRunner();
+      stops.push(() => ruleRunner.close());
+      http!.attach(
+        createApp({
+          client,
+          namespace: config.temporalNamespace,
+          taskQueue: config.taskQueue,
+          publicUrl,
+          linkSecret: secret,
+          templates,
+          documents,
+          ...(outbox ? { outbox } : {}),
+          authenticator: new ApiTokenAuthenticator(tokens),
+          rateLimits: config.rateLimits,
+          ruleRunner,
+          readModel,
+        }),
+      );
+    }
 
     return {
       config,
+      role,
       client,
       urls: {
         app: publicUrl,
@@ -228,6 +256,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         database: store.where,
       },
       database,
+      linkSecret: secret,
       ...(outbox ? { outbox } : {}),
       tokens,
       ...(mailCatcher ? { mailCatcher } : {}),
@@ -246,8 +275,10 @@ interface RunningTemporal {
   stop(): Promise<void>;
 }
 
-async function startTemporal(config: Config): Promise<RunningTemporal> {
+/** The embedded dev server for `covenant start`; for a worker or an API server, the one running. */
+async function startTemporal(config: Config, role: Role): Promise<RunningTemporal> {
   if (config.temporalAddress) return { address: config.temporalAddress, stop: async () => {} };
+  if (role !== 'start') return { address: `127.0.0.1:${config.temporalDevPort}`, stop: async () => {} };
   const binary = temporalCliPath();
   if (binary) {
     return startDevServer({

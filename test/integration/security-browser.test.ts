@@ -50,7 +50,7 @@ describe('pages under the Content-Security-Policy', () => {
     expect(await css(button, 'background-color')).toBe(brand);
 
     await page.goto(
-      stack.urls.app + signDocumentUrl(documentPath, stack.config.linkSecret, Date.now() + 60_000),
+      stack.urls.app + signDocumentUrl(documentPath, stack.linkSecret, Date.now() + 60_000),
     );
     expect(await css(page.locator('h1'), 'color')).toBe('rgb(200, 30, 30)');
     expect(violations).toEqual([]);

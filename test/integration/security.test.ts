@@ -123,7 +123,7 @@ describe('approval links', () => {
           base +
           signApprovalToken(
             { ...claims, approvalId: 'y1-r1-agree-principal' },
-            stack.config.linkSecret,
+            stack.linkSecret,
           ).split('.')[0] +
           '.' +
           signature,
@@ -196,7 +196,7 @@ describe('approval links', () => {
     expect(page.cookie && page.csrf && other.cookie && other.csrf).toBeTruthy();
     const nonce = page.cookie!.split('=')[1]!;
     const token = targetLink.split('/approvals/')[1]!;
-    const expired = new ApprovalCsrf(stack.config.linkSecret).field(token, nonce, Date.now() - 1000);
+    const expired = new ApprovalCsrf(stack.linkSecret).field(token, nonce, Date.now() - 1000);
     const forged = page.csrf!.slice(0, -4) + (page.csrf!.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     const cases: { name: string; csrf?: string; cookie?: string; says: string }[] = [
       { name: 'neither cookie nor field', says: 'did not come from the decision page' },
@@ -446,7 +446,7 @@ describe('API tokens and roles', () => {
 
 describe('documents and web UI', () => {
   it('serves a document with a signed link or a token in scope, and refuses forged, expired and foreign ones', async () => {
-    const secret = stack.config.linkSecret;
+    const secret = stack.linkSecret;
     const inAWeek = Date.now() + 7 * 86_400_000;
     const get = (path: string, token?: string) =>
       raw(stack, {
@@ -821,12 +821,12 @@ function agreementRequest(contract: ContractInput) {
 }
 
 function claimsOf(link: string): ApprovalClaims {
-  const check = verifyApprovalToken(link.split('/approvals/')[1]!, stack.config.linkSecret, Date.now());
+  const check = verifyApprovalToken(link.split('/approvals/')[1]!, stack.linkSecret, Date.now());
   if (!check.ok) throw new Error(`The emailed link does not verify: ${check.reason}`);
   return check.claims;
 }
 
 /** A link signed with this server's key but with changed claims, as if the key had leaked. */
 function resign(claims: ApprovalClaims, change: Partial<ApprovalClaims>): string {
-  return `${stack.urls.app}/approvals/${signApprovalToken({ ...claims, ...change }, stack.config.linkSecret)}`;
+  return `${stack.urls.app}/approvals/${signApprovalToken({ ...claims, ...change }, stack.linkSecret)}`;
 }

@@ -73,15 +73,15 @@ describe('npm start', () => {
       temporal: '700',
       postgres: '700',
       'temporal/temporal.db': '600',
-      'link-secret': '600',
       'postgres-password': '600',
       'postgres.log': '600',
     };
     for (const [file, mode] of Object.entries(expected)) {
       expect([file, (statSync(join(settings.dataDir, file)).mode & 0o777).toString(8)]).toEqual([file, mode]);
     }
-    // What used to be files (tokens, caught mail, the sent record, documents) is in the database.
-    expect(existsSync(join(settings.dataDir, 'outbox'))).toBe(false);
+    // What used to be files (tokens, caught mail, the sent record, documents, the link key) is in the database.
+    for (const gone of ['outbox', 'link-secret', 'api-tokens.json', 'documents'])
+      expect([gone, existsSync(join(settings.dataDir, gone))]).toEqual([gone, false]);
     const temporal = temporalPid(settings)!;
     console.log(
       `start: healthy after ${cold.readyAfterMs} ms; ${first.output().match(/started in [\d.]+ s/)?.[0]}`,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
-import { startStack, type Stack } from '../../cli/stack.js';
+import { startStack, type Role, type Stack } from '../../cli/stack.js';
 import { installRuntime } from '../../cli/temporal-connection.js';
 import { issueToken, type TokenRequest } from '../../server/auth/api-tokens.js';
 import type { CaughtMessage } from '../../store/mail.js';
@@ -23,6 +23,8 @@ export interface TestStackOptions {
   embeddedTemporal?: boolean;
   /** The stack's own database on the run's PostgreSQL (a restart test names it again); fresh otherwise. */
   database?: string;
+  /** One role (a worker, an API server) instead of everything. */
+  role?: Role;
   /** Use the link key kept under the data folder, as `npm start` does, instead of a fresh one. */
   persistedSecret?: boolean;
 }
@@ -49,7 +51,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<St
     DATABASE_URL: await testDatabase(options.database),
     ...options.env,
   });
-  const stack = await startStack(config, { workflowBundlePath: inject('workflowBundlePath') });
+  const stack = await startStack(config, {
+    workflowBundlePath: inject('workflowBundlePath'),
+    ...(options.role ? { role: options.role } : {}),
+  });
   adminTokens.set(stack, await issueTestToken(stack, { role: 'admin', name: `test-admin-${randomUUID()}` }));
   return stack;
 }
