@@ -36,8 +36,10 @@ export class ContractReads {
     const before = await this.readModel.version(id);
     const result = await work();
     const deadline = Date.now() + PROJECTION_WAIT_MS;
-    while (Date.now() < deadline && (await this.readModel.version(id)) <= before) {
-      await new Promise((r) => setTimeout(r, 20));
+    // Soon after, usually; under load, later: the pauses grow so that waiting costs little.
+    for (let pause = 10; Date.now() < deadline && (await this.readModel.version(id)) <= before; ) {
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 200);
     }
     return result;
   }

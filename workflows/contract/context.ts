@@ -39,6 +39,8 @@ export interface ContractContext {
   readonly prefix: string;
   /** The latest ladder step after a due date, in days. */
   readonly maxLadderOffset: number;
+  /** Whether this run stopped upserting search attributes (./search-attributes.ts). */
+  searchAttributesRetired?: boolean;
   /** The read model's projection (./projection.ts). */
   readonly projection: { enabled?: boolean; fingerprint?: string; due: boolean; running: boolean };
 }

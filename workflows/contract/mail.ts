@@ -1,10 +1,13 @@
 // The contract's mail queue: emails and approval links leave in order, apart from the main loop,
 // so a mail relay that is down delays the mail (the activity retries) but not reviews and timers.
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { MAIL_REJECTED } from '../../model/errors.js';
 import { requestApproval, sendEmail } from './activities.js';
 import { log, summary, type ContractContext, type Outgoing } from './context.js';
 import { markChanged } from './projection.js';
+
+/** Projections after a batch of emails, not after each. */
+const BATCHED_MAIL_PROJECTION = 'read-model-after-mail-batch';
 
 /** Sends the queue for the life of the run. */
 export async function sendMail(ctx: ContractContext): Promise<void> {
@@ -31,8 +34,9 @@ export async function sendMail(ctx: ContractContext): Promise<void> {
       );
     }
     ctx.sending = false;
-    // The record has a new line: the read model should show it.
-    markChanged(ctx);
+    // The record has new lines: the read model should show them, once the queue is empty (runs
+    // recorded before that projected after each email).
+    if (ctx.outbox.length === 0 || !patched(BATCHED_MAIL_PROJECTION)) markChanged(ctx);
   }
 }
 

@@ -1,11 +1,20 @@
-// What lists and dashboards see of the contract in Temporal visibility.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+// What lists and dashboards saw of the contract in Temporal visibility, before the read model.
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { endOfDay, formatDate } from '../../model/calendar.js';
 import { nowMs } from '../clock.js';
 import { GRADE, LATE, NEXT_DUE, PERIOD, SCORE, STAGE, UNIT, YEAR } from '../messages.js';
 import type { ContractContext } from './context.js';
 
+/**
+ * Lists read the read model now (workflows/contract/projection.ts): contracts that run this code
+ * stop upserting their search attributes, an event and a visibility write each time. Those recorded
+ * before keep upserting as they did.
+ */
+const LISTS_FROM_READ_MODEL = 'lists-from-read-model';
+
 export function updateSearchAttributes(ctx: ContractContext): void {
+  ctx.searchAttributesRetired ??= patched(LISTS_FROM_READ_MODEL);
+  if (ctx.searchAttributesRetired) return;
   const { state } = ctx;
   const open = state.periods.filter((p) => !p.review);
   const latest = [...state.periods].reverse().find((p) => p.review);
