@@ -233,6 +233,8 @@ describe('a contract year', () => {
     expect(events).toBeLessThan(2000);
     console.log(`contract-year: ${events} events in year 1's history before the sign-off`);
     await recordHistory(stack.client, 'contract-year-1', id, firstRunId);
+    // The same year on the code of the read model (projections, no search attributes).
+    await recordHistory(stack.client, 'contract-year-read-model', id, firstRunId);
 
     // Termination, confirmed by the principal through a link, ends the workflow.
     const terminate = await api(stack, 'POST', `/api/v1/contracts/${id}/terminate`, {
