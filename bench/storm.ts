@@ -357,6 +357,9 @@ function usage(pids: Record<keyof Usage, number>): Usage {
             pid: Number(pid),
             ppid: Number(fields[1]),
             ticks: Number(fields[11]) + Number(fields[12]),
+            // Time of its children that exited: PostgreSQL's backends come and go, and their time
+            // moves into the postmaster's when they end.
+            reaped: Number(fields[13]) + Number(fields[14]),
             rssKb: Number(rss),
           },
         ];
@@ -366,8 +369,9 @@ function usage(pids: Record<keyof Usage, number>): Usage {
     });
   const of = (root: number): ProcessUse => {
     const tree = stats.filter((s) => s.pid === root || s.ppid === root);
+    const reaped = stats.find((s) => s.pid === root)?.reaped ?? 0;
     return {
-      cpuMs: tree.reduce((sum, s) => sum + s.ticks, 0) * 10,
+      cpuMs: (tree.reduce((sum, s) => sum + s.ticks, 0) + reaped) * 10,
       rssMb: tree.reduce((sum, s) => sum + s.rssKb, 0) / 1024,
     };
   };
@@ -399,7 +403,10 @@ async function eventKinds(client: Client, id: string): Promise<string> {
     const kind = String(event.eventType ?? '?').replace('EVENT_TYPE_', '');
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k.toLowerCase()}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k.toLowerCase()}`)
+    .join(', ');
 }
 
 function percentile(values: number[], p: number): string {
