@@ -10,6 +10,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -20,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPostgres {
@@ -53,8 +54,8 @@ interface Account {
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const binaries = await findBinaries();
   const account = userInfo().uid === 0 ? postgresAccount() : undefined;
+  const binaries = reachableBinaries(await findBinaries(), account, options.onNotice);
   const dir = clusterDirectory(options.dataDir, account, options.onNotice);
   prepareDirectory(dir, account);
   const passwordFile = join(dirname(dir), 'postgres-password');
@@ -136,6 +137,51 @@ export function hydrateLibraryLinks(nativeDir: string): void {
   }
 }
 
+/**
+ * Binaries the server's account can run. As root the server runs as `postgres`, which must pass
+ * through every folder above node_modules; a checkout under a folder that lets no other user through
+ * (root's home, a 0700 temporary folder) has them copied once to /var/lib/covenant, per version.
+ */
+function reachableBinaries(
+  binaries: Binaries,
+  account: Account | undefined,
+  onNotice?: (m: string) => void,
+): Binaries {
+  const native = dirname(dirname(binaries.initdb));
+  if (!account || !blockingFolder(native)) return binaries;
+  const server = statSync(binaries.postgres);
+  const copy = join(
+    '/var/lib/covenant',
+    `postgres-binaries-${createHash('sha256').update(`${native}:${server.size}:${server.mtimeMs}`).digest('hex').slice(0, 16)}`,
+  );
+  const complete = join(copy, 'complete');
+  if (!existsSync(complete)) {
+    onNotice?.(
+      `PostgreSQL runs as the postgres user, who cannot pass through ${blockingFolder(native)}: its binaries are copied to ${copy}`,
+    );
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy, { recursive: true, mode: 0o755 });
+    cpSync(native, join(copy, 'native'), { recursive: true, verbatimSymlinks: true });
+    writeFileSync(complete, '');
+  }
+  for (let above = copy; above !== dirname(above); above = dirname(above)) {
+    const mode = statSync(above).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(above, mode | 0o011);
+  }
+  return {
+    initdb: join(copy, 'native', relative(native, binaries.initdb)),
+    postgres: join(copy, 'native', relative(native, binaries.postgres)),
+  };
+}
+
+/** The first folder at or above `path` that other users cannot pass through, if any. */
+function blockingFolder(path: string): string | undefined {
+  for (let above = path; above !== dirname(above); above = dirname(above)) {
+    if (existsSync(above) && (statSync(above).mode & 0o001) === 0) return above;
+  }
+  return undefined;
+}
+
 /** As root: the `postgres` account (created when missing), which the server runs as. */
 function postgresAccount(): Account {
   const lookup = (): Account | undefined => {
@@ -176,21 +222,17 @@ function clusterDirectory(
   onNotice?: (m: string) => void,
 ): string {
   if (!account) return dataDir;
-  const parent = dirname(dataDir);
-  for (let above = dirname(parent); above !== dirname(above); above = dirname(above)) {
-    if (existsSync(above) && (statSync(above).mode & 0o001) === 0) {
-      const elsewhere = join(
-        '/var/lib/covenant',
-        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
-        'postgres',
-      );
-      onNotice?.(
-        `PostgreSQL runs as the postgres user, who cannot pass through ${above}: its data is kept in ${elsewhere} for the data folder ${dirname(dataDir)}`,
-      );
-      return elsewhere;
-    }
-  }
-  return dataDir;
+  const above = blockingFolder(dirname(dirname(dataDir)));
+  if (!above) return dataDir;
+  const elsewhere = join(
+    '/var/lib/covenant',
+    createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+    'postgres',
+  );
+  onNotice?.(
+    `PostgreSQL runs as the postgres user, who cannot pass through ${above}: its data is kept in ${elsewhere} for the data folder ${dirname(dataDir)}`,
+  );
+  return elsewhere;
 }
 
 /**
