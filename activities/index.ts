@@ -9,6 +9,7 @@ import { signDocumentUrl } from '../model/document-token.js';
 
 import type { ContractPeriod, Indicator, Party, Person } from '../model/contract.js';
 import type {
+  ContractState,
   Evaluation,
   PendingApproval,
   PeriodState,
@@ -211,6 +212,14 @@ export function createActivities(deps: ActivityDeps) {
     await deps.readModel.project({ ...state, version: state.version ?? 0 });
   }
 
+  /**
+   * Writes a contract's state, passed in, into the read model: run as a local activity, whose input
+   * stays out of the history, so the state is neither queried nor recorded at each change.
+   */
+  async function writeProjection(state: ContractState): Promise<void> {
+    await deps.readModel.project({ ...state, version: state.version ?? 0 });
+  }
+
   return {
     sendEmail,
     requestApproval,
@@ -218,5 +227,6 @@ export function createActivities(deps: ActivityDeps) {
     storeContractDocument,
     storeEvaluationDocument,
     projectContract,
+    writeProjection,
   };
 }

@@ -2,7 +2,7 @@
 // Timeouts are short so that work in flight when a worker dies resumes within seconds: documents
 // have a short start-to-close; emails heartbeat while the relay is slow (activities/index.ts), so a
 // dead worker is noticed within the heartbeat timeout, while a slow relay is waited for, once.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -24,5 +24,11 @@ export const { storeReviewDocument, storeContractDocument, storeEvaluationDocume
 export const { projectContract } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   // A database that is down delays the read model only (./projection.ts): keep trying.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The read model's write, in the worker (./projection.ts): no task queue, no state query. */
+export const { writeProjection } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

@@ -42,7 +42,13 @@ export interface ContractContext {
   /** Whether this run stopped upserting search attributes (./search-attributes.ts). */
   searchAttributesRetired?: boolean;
   /** The read model's projection (./projection.ts). */
-  readonly projection: { enabled?: boolean; fingerprint?: string; due: boolean; running: boolean };
+  readonly projection: {
+    enabled?: boolean;
+    local?: boolean;
+    fingerprint?: string;
+    due: boolean;
+    running: boolean;
+  };
 }
 
 export function createContext(input: ContractWorkflowInput): ContractContext {

@@ -1,13 +1,15 @@
 // The contract's projection into the read model (PostgreSQL), kept apart from the main loop like
 // the mail queue: the main loop marks the state as changed (stamping a new version); a loop of its
-// own asks the projection activity to write it, which reads the state through the state query.
+// own writes it through a local activity given the state (runs recorded before that asked an
+// activity that read the state through the state query).
 // A database that is down delays the read model, never the contract's reviews and timers.
 import { condition, patched } from '@temporalio/workflow';
-import { projectContract } from './activities.js';
+import { projectContract, writeProjection } from './activities.js';
 import type { ContractContext } from './context.js';
 
 /** Contracts recorded before the read model existed replay without projecting. */
 const READ_MODEL_PATCH = 'read-model';
+const LOCAL_WRITE_PATCH = 'read-model-local-write';
 
 /** Marks a projection due when the state changed since the last one. */
 export function markChanged(ctx: ContractContext): void {
@@ -25,7 +27,8 @@ export async function projectChanges(ctx: ContractContext): Promise<void> {
     await condition(() => ctx.projection.due);
     ctx.projection.due = false;
     ctx.projection.running = true;
-    await projectContract({ id: ctx.state.id, version: ctx.state.version ?? 0 });
+    if (localWrites(ctx)) await writeProjection(ctx.state);
+    else await projectContract({ id: ctx.state.id, version: ctx.state.version ?? 0 });
     ctx.projection.running = false;
   }
 }
@@ -33,6 +36,15 @@ export async function projectChanges(ctx: ContractContext): Promise<void> {
 /** Nothing due and nothing being written. */
 export function projected(ctx: ContractContext): boolean {
   return !ctx.projection.due && !ctx.projection.running;
+}
+
+/**
+ * Runs recorded before this wrote through an activity that queried the state; this passes the state
+ * to a local activity: one task and one query fewer per change.
+ */
+function localWrites(ctx: ContractContext): boolean {
+  ctx.projection.local ??= patched(LOCAL_WRITE_PATCH);
+  return ctx.projection.local;
 }
 
 function projecting(ctx: ContractContext): boolean {
