@@ -6,11 +6,13 @@
 // search attribute). Then the read model is filled to 50,000 contracts and the list, a contract and
 // an approval page are timed.
 //   npm run bench:storm -- --contracts 1000
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { Mailer } from '../activities/mailer.js';
 import { loadConfig } from '../cli/config.js';
@@ -33,6 +35,8 @@ const { values: args } = parseArgs({
   options: {
     contracts: { type: 'string', default: '200' },
     'read-model': { type: 'string', default: '50000' },
+    // Writes a CPU profile of this process's main thread during the storm to the file named.
+    profile: { type: 'string' },
   },
 });
 const N = Number(args.contracts);
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
   const example = JSON.parse(
     readFileSync(join(projectRoot, 'examples', 'county-health-2027.json'), 'utf8'),
   ) as ContractInput;
-  const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
+  // The quarter just ended: Q1 is over and due in 45 days, so no reminder is due during the storm.
+  const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -3);
   const contracts = Array.from({ length: N }, (_, i) => ({
     ...example,
     id: `STORM-${String(i).padStart(6, '0')}`,
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
       start: begin,
       end: addDays(addMonths(begin, 12), -1),
       reporting: 'quarterly' as const,
-      reportDueDays: 15,
+      reportDueDays: 45,
     },
   }));
   let started = performance.now();
@@ -171,6 +176,7 @@ async function main(): Promise<void> {
   // 2. The storm: every Q1 report at once.
   const actuals = Object.fromEntries(example.indicators.map((i) => [i.id, i.target]));
   const before = usage(processes);
+  const profiler = args.profile ? await startProfile() : undefined;
   started = performance.now();
   const latencies: number[] = [];
   await pool(
@@ -196,6 +202,7 @@ async function main(): Promise<void> {
   );
   const stormSeconds = (performance.now() - started) / 1000;
   const covenantUse = delta(before, usage(processes));
+  if (profiler) await profiler.stop(args.profile!);
   const events = await historyLengths(
     stack.client,
     contracts.slice(0, 20).map((c) => c.id),
@@ -205,7 +212,7 @@ async function main(): Promise<void> {
   );
   printUsage('  CPU and memory during the storm', covenantUse, N);
   console.log(`  workflow history: ${events} events per contract so far (creation to Q1 review)`);
-  console.log(`  of which, in one contract: ${await eventKinds(stack.client, contracts[0]!.id)}`);
+  console.log(`  the Q1 review of one contract: ${await reviewEvents(stack.client, contracts[0]!.id)}`);
 
   // 3. The bare workflow, same Temporal, same PostgreSQL, same catcher, same number.
   const connection = await NativeConnection.connect({ address: temporal.address });
@@ -253,7 +260,7 @@ async function main(): Promise<void> {
     contracts.slice(0, 20).map((c) => `BASE-${c.id}`),
   );
   console.log(
-    `bare workflow: ${N} reviews in ${baseSeconds.toFixed(1)} s (${(N / baseSeconds).toFixed(1)} reviews/s), ${baseEvents} events each`,
+    `bare workflow: ${N} reviews in ${baseSeconds.toFixed(1)} s (${(N / baseSeconds).toFixed(1)} reviews/s), ${baseEvents} events each; its review: ${await reviewEvents(client, `BASE-${contracts[0]!.id}`)}`,
   );
   printUsage('  CPU and memory', baseUse, N);
   const cpu = (u: Usage) => u.covenant.cpuMs + u.temporal.cpuMs + u.postgres.cpuMs;
@@ -322,6 +329,25 @@ async function main(): Promise<void> {
   await temporal.stop();
   await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A CPU profile of the main thread, written as a .cpuprofile file (Chrome DevTools reads it). */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** Runs `work` over `items`, `limit` at a time. */
@@ -395,18 +421,29 @@ async function historyLengths(client: Client, ids: string[]): Promise<number> {
   return Math.round(total / ids.length);
 }
 
-/** The kinds of event in a workflow's history, most frequent first. */
-async function eventKinds(client: Client, id: string): Promise<string> {
+/**
+ * The events of a contract's Q1 review (from the report's Update on), in order, with the number of
+ * each kind, most frequent first.
+ */
+async function reviewEvents(client: Client, id: string): Promise<string> {
   const history = await client.workflow.getHandle(id).fetchHistory();
+  const name = (t: unknown) =>
+    String(typeof t === 'number' ? proto.temporal.api.enums.v1.EventType[t] : t)
+      .replace('EVENT_TYPE_', '')
+      .toLowerCase();
+  const events = history.events ?? [];
+  const accepted = events.map((e) => name(e.eventType)).lastIndexOf('workflow_execution_update_accepted');
+  const review = events.slice(accepted);
   const counts = new Map<string, number>();
-  for (const event of history.events ?? []) {
-    const kind = String(event.eventType ?? '?').replace('EVENT_TYPE_', '');
+  for (const event of review) {
+    const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    const kind = name(event.eventType) + (activity ? ` ${activity}` : '');
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  return [...counts]
+  return `${review.length} events: ${[...counts]
     .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${n} ${k.toLowerCase()}`)
-    .join(', ');
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')}`;
 }
 
 function percentile(values: number[], p: number): string {

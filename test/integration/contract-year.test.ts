@@ -235,6 +235,8 @@ describe('a contract year', () => {
     await recordHistory(stack.client, 'contract-year-1', id, firstRunId);
     // The same year on the code of the read model (projections, no search attributes).
     await recordHistory(stack.client, 'contract-year-read-model', id, firstRunId);
+    // ... and on the code that writes the read model and review documents through local activities.
+    await recordHistory(stack.client, 'contract-year-local-writes', id, firstRunId);
 
     // Termination, confirmed by the principal through a link, ends the workflow.
     const terminate = await api(stack, 'POST', `/api/v1/contracts/${id}/terminate`, {

@@ -17,6 +17,7 @@ describe('recorded workflow histories', () => {
       'backdated-year-projected',
       'contract-year-1',
       'contract-year-2-terminated',
+      'contract-year-local-writes',
       'contract-year-read-model',
       'moderation-versions',
       'negotiation-rounds',

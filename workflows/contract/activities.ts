@@ -27,8 +27,13 @@ export const { projectContract } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** The read model's write, in the worker (./projection.ts): no task queue, no state query. */
-export const { writeProjection } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/**
+ * Short writes to PostgreSQL, run in the worker within the workflow task: the read model
+ * (./projection.ts) and the review document (./reporting.ts). No task queue round trip and no
+ * input in the history; idempotent, as a crash runs them again.
+ */
+export const { writeProjection, storeReviewDocument: storeReviewDocumentLocally } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });

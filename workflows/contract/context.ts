@@ -45,7 +45,8 @@ export interface ContractContext {
   readonly projection: {
     enabled?: boolean;
     local?: boolean;
-    fingerprint?: string;
+    /** The state's JSON as last marked for projection. */
+    written?: string;
     due: boolean;
     running: boolean;
   };

@@ -11,13 +11,22 @@ import type { ContractContext } from './context.js';
 const READ_MODEL_PATCH = 'read-model';
 const LOCAL_WRITE_PATCH = 'read-model-local-write';
 
-/** Marks a projection due when the state changed since the last one. */
+/**
+ * Marks a projection due when the state changed since the last one, and stamps a new version. The
+ * state's JSON as last marked (its version left out) is kept to compare with: one native
+ * serialisation and a string comparison (hashing it in the sandbox cost more than the rest of a
+ * review).
+ */
 export function markChanged(ctx: ContractContext): void {
   if (!projecting(ctx)) return;
-  const print = fingerprint(JSON.stringify(ctx.state));
-  if (print === ctx.projection.fingerprint) return;
-  ctx.state.version = (ctx.state.version ?? 0) + 1;
-  ctx.projection.fingerprint = fingerprint(JSON.stringify(ctx.state));
+  const { state } = ctx;
+  const version = state.version;
+  state.version = undefined; // left out of the JSON, its key kept in place
+  const text = JSON.stringify(state);
+  state.version = version;
+  if (text === ctx.projection.written) return;
+  state.version = (version ?? 0) + 1;
+  ctx.projection.written = text;
   ctx.projection.due = true;
 }
 
@@ -50,14 +59,4 @@ function localWrites(ctx: ContractContext): boolean {
 function projecting(ctx: ContractContext): boolean {
   ctx.projection.enabled ??= patched(READ_MODEL_PATCH);
   return ctx.projection.enabled;
-}
-
-/** FNV-1a over the UTF-16 code units, with the length: a change of state changes it. */
-function fingerprint(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `${text.length}:${hash}`;
 }
