@@ -84,8 +84,45 @@ export function toCovenantError(err: unknown): CovenantError | undefined {
       },
     ]);
   }
+  if (databaseUnreachable(err)) {
+    return new CovenantError('unavailable', [
+      {
+        pointer: '',
+        message: 'Covenant cannot reach its database right now; nothing was changed. Try again shortly',
+      },
+    ]);
+  }
   const status = grpcStatusOf(err);
   return status === undefined ? undefined : fromGrpcStatus(status, grpcMessage(err));
+}
+
+/** Socket errors of an unreachable server, as `pg` passes them on. */
+const UNREACHABLE_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * PostgreSQL down, restarting or unreachable: a socket error, a connection exception (SQLSTATE class
+ * 08), a server shutting down or starting (57P01-57P03), or the pool giving up on a connection.
+ */
+function databaseUnreachable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (UNREACHABLE_SOCKET.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))
+  )
+    return true;
+  const message = (err as { message?: unknown }).message;
+  return (
+    typeof message === 'string' &&
+    /^(Connection terminated|timeout exceeded when trying to connect)/.test(message)
+  );
 }
 
 /** What a gRPC status from Temporal means to our caller. */
@@ -183,7 +220,7 @@ export function errorHandler(pages: Pages): ErrorRequestHandler {
     pages.send(res, status, 'message', {
       heading: unavailable ? 'Nothing was recorded' : known ? 'This cannot be done' : 'Something went wrong',
       message: unavailable
-        ? 'Covenant cannot reach its workflow service right now, so nothing was recorded. Try again in a minute: links you were sent still work.'
+        ? 'Covenant cannot reach a service it needs right now, so nothing was recorded. Try again in a minute: links you were sent still work.'
         : known
           ? known.issues.map((i) => i.message).join(' ')
           : 'Covenant failed on its side. Open the page again in a minute to see whether anything was recorded.',

@@ -79,6 +79,23 @@ describe('the error mapper', () => {
     expect(tooMany.retryAfterSeconds).toBeGreaterThan(110);
   });
 
+  it('says 503 when PostgreSQL cannot be reached, is shutting down or starting', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    const starting = Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+    const lost = Object.assign(new Error('connection failure'), { code: '08006' });
+    const ended = new Error('Connection terminated unexpectedly');
+    for (const err of [refused, shutdown, starting, lost, ended]) {
+      const mapped = toCovenantError(err)!;
+      expect([err.message, statusOf(mapped)]).toEqual([err.message, 503]);
+      expect(mapped.issues[0]!.message).toContain('cannot reach its database');
+    }
+    // A query that PostgreSQL refuses is a bug of ours, not an outage.
+    expect(toCovenantError(Object.assign(new Error('syntax error'), { code: '42601' }))).toBeUndefined();
+  });
+
   it('leaves errors it does not know to the 500 handler (and its log)', () => {
     expect(toCovenantError(new TypeError('a bug'))).toBeUndefined();
   });
