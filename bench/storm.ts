@@ -176,6 +176,7 @@ async function main(): Promise<void> {
   // 2. The storm: every Q1 report at once.
   const actuals = Object.fromEntries(example.indicators.map((i) => [i.id, i.target]));
   const before = usage(processes);
+  const threadsBefore = threadTicks();
   const profiler = args.profile ? await startProfile() : undefined;
   started = performance.now();
   const latencies: number[] = [];
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
   );
   const stormSeconds = (performance.now() - started) / 1000;
   const covenantUse = delta(before, usage(processes));
+  const threadUse = threadsAfter(threadsBefore);
   if (profiler) await profiler.stop(args.profile!);
   const events = await historyLengths(
     stack.client,
@@ -211,6 +213,9 @@ async function main(): Promise<void> {
     `storm: ${N} reviews in ${stormSeconds.toFixed(1)} s (${(N / stormSeconds).toFixed(1)} reviews/s); report API p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`,
   );
   printUsage('  CPU and memory during the storm', covenantUse, N);
+  console.log(
+    `  Covenant's CPU by thread, ms per review: ${threadUse.map(([name, ms]) => `${name} ${(ms / N).toFixed(1)}`).join(', ')}`,
+  );
   console.log(`  workflow history: ${events} events per contract so far (creation to Q1 review)`);
   console.log(`  the Q1 review of one contract: ${await reviewEvents(stack.client, contracts[0]!.id)}`);
 
@@ -331,6 +336,32 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** CPU ticks so far of each of this process's threads, by thread id, with its name. */
+function threadTicks(): Map<string, { name: string; ticks: number }> {
+  const threads = new Map<string, { name: string; ticks: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      threads.set(tid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return threads;
+}
+
+/** CPU ms of this process's threads since `before`, summed by thread name, largest first. */
+function threadsAfter(before: Map<string, { name: string; ticks: number }>): [string, number][] {
+  const byName = new Map<string, number>();
+  for (const [tid, { name, ticks }] of threadTicks()) {
+    const used = (ticks - (before.get(tid)?.ticks ?? 0)) * 10;
+    byName.set(name, (byName.get(name) ?? 0) + used);
+  }
+  return [...byName].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
+}
+
 /** A CPU profile of the main thread, written as a .cpuprofile file (Chrome DevTools reads it). */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const session = new Session();
@@ -393,8 +424,10 @@ function usage(pids: Record<keyof Usage, number>): Usage {
         return []; // gone meanwhile
       }
     });
+  // Temporal and PostgreSQL are children of this process too: each is counted once, on its own.
+  const apart = new Set([pids.temporal, pids.postgres]);
   const of = (root: number): ProcessUse => {
-    const tree = stats.filter((s) => s.pid === root || s.ppid === root);
+    const tree = stats.filter((s) => s.pid === root || (s.ppid === root && !apart.has(s.pid)));
     const reaped = stats.find((s) => s.pid === root)?.reaped ?? 0;
     return {
       cpuMs: (tree.reduce((sum, s) => sum + s.ticks, 0) + reaped) * 10,
