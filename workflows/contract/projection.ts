@@ -2,7 +2,8 @@
 // the mail queue: the main loop marks the state as changed (stamping a new version); a loop of its
 // own writes it through a local activity given the state (runs recorded before that asked an
 // activity that read the state through the state query).
-// A database that is down delays the read model, never the contract's reviews and timers.
+// A database that is down delays the read model; the contract's other work waits at most a workflow
+// task's heartbeat (about 8 s) while a write retries, never longer.
 import { condition, patched } from '@temporalio/workflow';
 import { projectContract, writeProjection } from './activities.js';
 import type { ContractContext } from './context.js';
