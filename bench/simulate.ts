@@ -4,9 +4,6 @@
 // and contracts per second of each pass, and the ratio to scoring the same periods one by one with
 // scorePeriod (the review's own path). Exits non-zero if the two ever disagree.
 // Run on one core: taskset -c 0 npx tsx bench/simulate.ts   (or without taskset: JavaScript runs on one thread)
-import type { Indicator } from '../model/contract.js';
-import type { RuleSet } from '../model/ruleset.js';
-import { findBuiltInRuleSet } from '../rules/library/index.js';
 import { scorePeriod } from '../rules/scoring.js';
 import {
   simulate,
@@ -14,10 +11,9 @@ import {
   type SimulationPeriod,
   type SimulationResult,
 } from '../rules/simulate.js';
+import { builtIn, generatePortfolio, INDICATORS, QUARTERS, stricterBands } from './fixtures/portfolio.js';
 
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 50_000);
-const INDICATORS = 30;
-const QUARTERS = ['Q1', 'Q2', 'Q3', 'Q4'];
 /** Contracts scored with scorePeriod for the ratio: enough for a stable rate, few enough to wait for. */
 const REFERENCE_CONTRACTS = 2_000;
 
@@ -115,79 +111,6 @@ function attachBefore(portfolio: SimulationContract[], reviewed: SimulationResul
       if (p.after) periods[j]!.before = p.after;
     });
   });
-}
-
-/** A portfolio from a seeded generator: the same numbers on every run and every machine. */
-function generatePortfolio(count: number): SimulationContract[] {
-  const random = mulberry32(2027);
-  const names = Array.from({ length: INDICATORS }, (_, i) => `Indicator ${i + 1}`);
-  // Weights sum to 100: ten indicators of 4, twenty of 3.
-  const weights = Array.from({ length: INDICATORS }, (_, i) => (i < 10 ? 4 : 3));
-  const contracts: SimulationContract[] = [];
-  for (let c = 0; c < count; c++) {
-    const indicators: Indicator[] = [];
-    for (let i = 0; i < INDICATORS; i++) {
-      const lower = random() < 0.3;
-      const baseline = Math.round(20 + random() * 180);
-      const step = Math.max(1, Math.round(baseline * (0.05 + random() * 0.15)));
-      indicators.push({
-        id: `k${i}`,
-        name: names[i]!,
-        direction: lower ? 'lower' : 'higher',
-        baseline,
-        target: lower ? baseline - step : baseline + step,
-        weight: weights[i]!,
-      });
-    }
-    // A unit's quality drifts around a level of its own: most land near their targets.
-    const level = random() * 1.4 - 0.2;
-    const periods: SimulationPeriod[] = QUARTERS.map((id) => {
-      const actuals: Record<string, number | null> = {};
-      for (const indicator of indicators) {
-        if (random() < 0.03) {
-          actuals[indicator.id] = null;
-          continue;
-        }
-        const progress = level + (random() - 0.5) * 0.8;
-        actuals[indicator.id] =
-          Math.round((indicator.baseline + (indicator.target - indicator.baseline) * progress) * 10) / 10;
-      }
-      return { id, indicators, actuals };
-    });
-    contracts.push({ id: `PC-${c}`, periods });
-  }
-  return contracts;
-}
-
-/** The performance office's draft: default with every band 0.2 stricter. */
-function stricterBands(ruleSet: RuleSet): RuleSet {
-  const bands: [number, string][] = [
-    [2.2, 'Excellent'],
-    [2.8, 'Very Good'],
-    [3.4, 'Good'],
-    [3.8, 'Fair'],
-  ];
-  const grade = {
-    if: [...bands.flatMap(([limit, name]) => [{ '<=': [{ var: 'composite' }, limit] }, name]), 'Poor'],
-  };
-  return { ...ruleSet, scoring: { ...ruleSet.scoring, grade } };
-}
-
-function builtIn(id: string): RuleSet {
-  const ruleSet = findBuiltInRuleSet(id, 1);
-  if (!ruleSet) throw new Error(`No built-in rule set ${id}`);
-  return ruleSet;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seconds(since: number): string {

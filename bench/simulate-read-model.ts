@@ -1,0 +1,72 @@
+// A draft simulated over the portfolio as the API runs it: what simulations need of each contract
+// is read from the read model (PostgreSQL's `contracts.simulation`), then scored. The portfolio is
+// the seeded one of bench/simulate.ts (50,000 contracts x 30 indicators x 4 quarters), written into
+// a real PostgreSQL first. Prints the time of the read, of the scoring, and of both.
+//   npm run bench:simulate:read-model -- --contracts 50000
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDatabase } from '../cli/database.js';
+import { startEmbeddedPostgres } from '../cli/embedded-postgres.js';
+import { simulate } from '../rules/simulate.js';
+import { openDatabase } from '../store/database.js';
+import { ReadModel } from '../store/read-model.js';
+import { builtIn, generatePortfolio, INDICATORS, QUARTERS, stricterBands } from './fixtures/portfolio.js';
+
+const { values: args } = parseArgs({ options: { contracts: { type: 'string', default: '50000' } } });
+const N = Number(args.contracts);
+
+const dir = mkdtempSync(join(tmpdir(), 'covenant-simulate-'));
+const postgres = await startEmbeddedPostgres({
+  dataDir: join(dir, 'postgres'),
+  port: 16433 + (process.pid % 1000),
+  passwordFile: join(dir, 'postgres-password'),
+  logFile: join(dir, 'postgres.log'),
+});
+const database = await openDatabase(await ensureDatabase(postgres.adminUrl, 'covenant'));
+try {
+  const portfolio = generatePortfolio(N);
+  let started = performance.now();
+  const batch = 1000;
+  for (let i = 0; i < portfolio.length; i += batch) {
+    const slice = portfolio.slice(i, i + batch);
+    await database.query(
+      `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
+         rule_set_id, rule_set_version, period_start, period_end, late, created_at, state, simulation)
+       select id, 1, id, 'active', 2027, 'Unit ' || id, 'head@unit.example', 'Principal', '{}', 'default', 1,
+         '2027-01-01', '2027-12-31', false, now(), '{}', simulation
+         from jsonb_to_recordset($1::jsonb) as t(id text, simulation jsonb)`,
+      [JSON.stringify(slice.map((c) => ({ id: c.id, simulation: c })))],
+    );
+  }
+  await database.query('vacuum analyze contracts');
+  const { rows } = await database.query<{ size: string }>(
+    "select pg_size_pretty(pg_total_relation_size('contracts')) as size",
+  );
+  console.log(
+    `${N.toLocaleString('en')} contracts x ${INDICATORS} indicators x ${QUARTERS.length} quarters written in ${seconds(started)} s (${rows[0]!.size})`,
+  );
+
+  const draft = stricterBands(builtIn('default'));
+  const readModel = new ReadModel(database);
+  for (let round = 1; round <= 2; round++) {
+    started = performance.now();
+    const { found } = await readModel.simulationContracts();
+    const read = seconds(started);
+    const scoring = performance.now();
+    const result = simulate(draft, found);
+    console.log(
+      `round ${round}: read ${found.length.toLocaleString('en')} contracts in ${read} s, scored in ${seconds(scoring)} s, ` +
+        `${seconds(started)} s in all (${result.summary.periods.toLocaleString('en')} periods)`,
+    );
+  }
+} finally {
+  await database.close();
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function seconds(since: number): string {
+  return ((performance.now() - since) / 1000).toFixed(2);
+}
