@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { contractState, exampleContract, uniqueId, waitForStage } from '../support/contracts.js';
+import {
+  contractState,
+  exampleContract,
+  expectProjected,
+  uniqueId,
+  waitForStage,
+} from '../support/contracts.js';
 import { freePort } from '../support/ports.js';
 import { api, approvalLink, decide, messages, startTestStack, waitForEmail } from '../support/stack.js';
 
@@ -46,6 +52,8 @@ describe('a restart of the stack', () => {
         m.to.includes(contract.unit.signatory.email),
       'sign',
     );
+    // The last email's line in the record reaches the read model just after the email itself.
+    await expectProjected(stack, contract.id);
     const before = await contractState(stack, contract.id);
     const mailBefore = (await messages(stack)).length;
     await stack.stop();

@@ -78,7 +78,6 @@ export function adminToken(stack: Stack): string {
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
-  headers: Headers;
 }
 
 export interface ApiOptions {
@@ -108,7 +107,6 @@ export async function api<T = unknown>(
   return {
     status: response.status,
     body: (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T,
-    headers: response.headers,
   };
 }
 
