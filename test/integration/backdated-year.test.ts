@@ -2,9 +2,15 @@
 // driven through four reports, four reviews, the evaluation, its sign-off and the renewal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
+import { addDays } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
-import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import {
+  backdatedPeriod,
+  contractState,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import {
   api,
@@ -28,11 +34,7 @@ afterAll(async () => {
 
 describe('a back-dated contract', () => {
   it('goes through its whole year and renews, with an email for each step', async () => {
-    const start = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
-    const contract = exampleContract({
-      id: uniqueId('PC-PAST'),
-      period: { start, end: addDays(addMonths(start, 12), -1), reporting: 'quarterly', reportDueDays: 15 },
-    });
+    const contract = exampleContract({ id: uniqueId('PC-PAST'), period: backdatedPeriod(13) });
     const id = contract.id;
     await signContract(stack, contract);
     const firstRunId = (await stack.client.workflow.getHandle(id).describe()).runId;

@@ -3,9 +3,9 @@
 // answers. Stale ones get 409 naming what is current.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { Issue } from '../../model/errors.js';
 import {
+  backdatedPeriod,
   contractState,
   exampleContract,
   settledState,
@@ -29,15 +29,9 @@ type Errors = { errors: Issue[] };
 
 describe('concurrent changes', () => {
   it('accepts one of ten simultaneous moderations of a review and refuses the others with 409', async () => {
-    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
     const contract = exampleContract({
       id: uniqueId('PC-RACE'),
-      period: {
-        start: begin,
-        end: addDays(addMonths(begin, 12), -1),
-        reporting: 'quarterly',
-        reportDueDays: 15,
-      },
+      period: backdatedPeriod(13),
     });
     const id = contract.id;
     await signContract(stack, contract);

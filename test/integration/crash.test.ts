@@ -5,10 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractInput } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
-import { exampleContract, uniqueId } from '../support/contracts.js';
+import { backdatedPeriod, exampleContract, uniqueId } from '../support/contracts.js';
 import {
   adminTokenFor,
   cleanUpCovenants,
@@ -66,13 +65,7 @@ describe('a crash under load', () => {
     let covenant = await start();
 
     // Back-dated contracts: their four quarters are over, so each can be reported at once.
-    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
-    const period = {
-      start: begin,
-      end: addDays(addMonths(begin, 12), -1),
-      reporting: 'quarterly' as const,
-      reportDueDays: 15,
-    };
+    const period = backdatedPeriod(13);
     const active = Array.from({ length: 3 }, (_, i) =>
       exampleContract({ id: uniqueId(`PC-CRASH${i}`), period }),
     );

@@ -9,9 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDatabase } from '../../cli/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../cli/embedded-postgres.js';
 import type { Stack } from '../../cli/stack.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import { stateQuery, submitReportUpdate } from '../../workflows/messages.js';
-import { expectProjected, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import {
+  backdatedPeriod,
+  exampleContract,
+  expectProjected,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { freePort } from '../support/ports.js';
 import { adminToken, messages, startTestStack, waitFor } from '../support/stack.js';
 
@@ -48,15 +53,9 @@ describe('PostgreSQL unavailable', () => {
     'delays the read model, documents and mail, never the contract; all of it arrives after',
     { timeout: 180_000 },
     async () => {
-      const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -3);
       const contract = exampleContract({
         id: uniqueId('PC-DB-DOWN'),
-        period: {
-          start: begin,
-          end: addDays(addMonths(begin, 12), -1),
-          reporting: 'quarterly',
-          reportDueDays: 45,
-        },
+        period: backdatedPeriod(3, 45),
       });
       await signContract(stack, contract);
       const actuals = Object.fromEntries(contract.indicators.map((i) => [i.id, i.target]));

@@ -5,11 +5,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
 import { startMailCatcher, type MailCatcher } from '../../server/mail-catcher.js';
 import { CaughtMailStore } from '../../store/mail.js';
-import { exampleContract, expectProjected, uniqueId } from '../support/contracts.js';
+import { backdatedPeriod, exampleContract, expectProjected, uniqueId } from '../support/contracts.js';
 import { freePort } from '../support/ports.js';
 import { adminToken, api, approvalLink, decide, startTestStack, waitFor } from '../support/stack.js';
 
@@ -58,16 +57,10 @@ const via = (stack: Stack, link: string) => stack.urls.app + new URL(link).pathn
 describe('two API servers and two workers', () => {
   it('drive contracts together, and each answers for what the other acknowledged', async () => {
     const [a, b] = apis as [Stack, Stack];
-    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
     const contracts = Array.from({ length: 4 }, (_, i) =>
       exampleContract({
         id: uniqueId(`PC-PROC${i}`),
-        period: {
-          start: begin,
-          end: addDays(addMonths(begin, 12), -1),
-          reporting: 'quarterly',
-          reportDueDays: 15,
-        },
+        period: backdatedPeriod(13),
       }),
     );
     for (const [i, contract] of contracts.entries()) {

@@ -9,8 +9,8 @@ import { PgBlobStore } from '../../store/blobs.js';
 import type { ContractInput } from '../../model/contract.js';
 import { readFileSync } from 'node:fs';
 import { projectRoot } from '../../cli/temporal-binaries.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import {
+  backdatedPeriod,
   contractState,
   exampleContract,
   settledState,
@@ -67,15 +67,9 @@ beforeAll(async () => {
   }
   await settledState(stack, mine.id);
   await settledState(stack, theirs.id);
-  const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
   scored = exampleContract({
     id: uniqueId('PC-ATK-SCORED'),
-    period: {
-      start: begin,
-      end: addDays(addMonths(begin, 12), -1),
-      reporting: 'quarterly',
-      reportDueDays: 15,
-    },
+    period: backdatedPeriod(13),
   });
   await signContract(stack, scored);
   const actuals = Object.fromEntries(scored.indicators.map((i) => [i.id, i.target]));
@@ -352,16 +346,10 @@ describe('finding 6: published rule sets that pass validation still break contra
       '/api/v1/rulesets/attack-fragile/publish',
     );
     expect(published.status).toBe(201);
-    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
     const base = exampleContract();
     const fragile = exampleContract({
       id: uniqueId('PC-ATK-FRAGILE'),
-      period: {
-        start: begin,
-        end: addDays(addMonths(begin, 12), -1),
-        reporting: 'quarterly',
-        reportDueDays: 15,
-      },
+      period: backdatedPeriod(13),
       ruleSet: { id: 'attack-fragile', version: published.body.version },
       indicators: [
         ...base.indicators.slice(0, -2),

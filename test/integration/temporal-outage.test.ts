@@ -9,8 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { temporalCliPath } from '../../cli/temporal-binaries.js';
 import { startDevServer, type DevServer } from '../../cli/temporal-dev-server.js';
-import { addDays, addMonths, formatDate } from '../../model/calendar.js';
-import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import {
+  backdatedPeriod,
+  contractState,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { freePort } from '../support/ports.js';
 import {
   api,
@@ -60,15 +65,9 @@ async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; result: T
 
 describe('Temporal unavailable', () => {
   it('answers 503 with Retry-After at once, records nothing refused, and completes everything after', async () => {
-    const begin = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -13);
     const contract = exampleContract({
       id: uniqueId('PC-DOWN'),
-      period: {
-        start: begin,
-        end: addDays(addMonths(begin, 12), -1),
-        reporting: 'quarterly',
-        reportDueDays: 15,
-      },
+      period: backdatedPeriod(13),
     });
     await signContract(stack, contract);
     const other = exampleContract({ id: uniqueId('PC-DOWN-NEG') });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractInput } from '../../model/contract.js';
+import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { Stack } from '../../cli/stack.js';
 import type { ContractState } from '../../model/state.js';
 import { ReadModel } from '../../store/read-model.js';
@@ -17,6 +18,15 @@ export function exampleContract(overrides: Partial<ContractInput> = {}): Contrac
 }
 
 let counter = 0;
+/**
+ * A quarterly year that began on the first of the month `monthsBack` months ago: the quarters that
+ * have ended since can be reported at once.
+ */
+export function backdatedPeriod(monthsBack: number, reportDueDays = 15): ContractInput['period'] {
+  const start = addMonths(formatDate(Date.now()).slice(0, 8) + '01', -monthsBack);
+  return { start, end: addDays(addMonths(start, 12), -1), reporting: 'quarterly', reportDueDays };
+}
+
 export function uniqueId(prefix: string): string {
   counter += 1;
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
