@@ -1,7 +1,8 @@
-// A draft simulated over the portfolio as the API runs it: what simulations need of each contract
-// is read from the read model (PostgreSQL's `contracts.simulation`), then scored. The portfolio is
-// the seeded one of bench/simulate.ts (50,000 contracts x 30 indicators x 4 quarters), written into
-// a real PostgreSQL first. Prints the time of the read, of the scoring, and of both.
+// A draft simulated over the portfolio as the API runs it: each contract's figures are read from the
+// read model (PostgreSQL's `contracts.figures`), then decoded and scored in the rule-runner threads,
+// a share each. The portfolio is the seeded one of bench/simulate.ts (50,000 contracts x 30
+// indicators x 4 quarters), written into a real PostgreSQL first. Prints the time of the read, of
+// the threads' work, and of both.
 //   npm run bench:simulate:read-model -- --contracts 50000
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDatabase } from '../cli/database.js';
 import { startEmbeddedPostgres } from '../cli/embedded-postgres.js';
-import { simulate } from '../rules/simulate.js';
+import { encodeFigures } from '../rules/simulation-figures.js';
+import { simulatedPortfolio } from '../server/portfolio.js';
+import { RuleRunner } from '../server/rule-runner/index.js';
 import { openDatabase } from '../store/database.js';
 import { ReadModel } from '../store/read-model.js';
 import { builtIn, generatePortfolio, INDICATORS, QUARTERS, stricterBands } from './fixtures/portfolio.js';
@@ -33,11 +36,15 @@ try {
     const slice = portfolio.slice(i, i + batch);
     await database.query(
       `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
-         rule_set_id, rule_set_version, period_start, period_end, late, created_at, state, simulation)
+         rule_set_id, rule_set_version, period_start, period_end, late, created_at, state, figures, simulated_periods)
        select id, 1, id, 'active', 2027, 'Unit ' || id, 'head@unit.example', 'Principal', '{}', 'default', 1,
-         '2027-01-01', '2027-12-31', false, now(), '{}', simulation
-         from jsonb_to_recordset($1::jsonb) as t(id text, simulation jsonb)`,
-      [JSON.stringify(slice.map((c) => ({ id: c.id, simulation: c })))],
+         '2027-01-01', '2027-12-31', false, now(), '{}', figures, periods
+         from jsonb_to_recordset($1::jsonb) as t(id text, figures text, periods int)`,
+      [
+        JSON.stringify(
+          slice.map((c) => ({ id: c.id, figures: encodeFigures(c), periods: c.periods.length })),
+        ),
+      ],
     );
   }
   await database.query('vacuum analyze contracts');
@@ -50,16 +57,21 @@ try {
 
   const draft = stricterBands(builtIn('default'));
   const readModel = new ReadModel(database);
-  for (let round = 1; round <= 2; round++) {
-    started = performance.now();
-    const { found } = await readModel.simulationContracts();
-    const read = seconds(started);
-    const scoring = performance.now();
-    const result = simulate(draft, found);
-    console.log(
-      `round ${round}: read ${found.length.toLocaleString('en')} contracts in ${read} s, scored in ${seconds(scoring)} s, ` +
-        `${seconds(started)} s in all (${result.summary.periods.toLocaleString('en')} periods)`,
-    );
+  const runner = new RuleRunner();
+  try {
+    for (let round = 1; round <= 3; round++) {
+      started = performance.now();
+      const portfolio = await simulatedPortfolio(readModel);
+      const read = seconds(started);
+      const scoring = performance.now();
+      const result = await runner.simulate(draft, portfolio, {}, { offset: 0, limit: 200 }, '');
+      console.log(
+        `round ${round}: listed ${portfolio.contracts.length.toLocaleString('en')} contracts in ${read} s, read, decoded and scored in ${seconds(scoring)} s, ` +
+          `${seconds(started)} s in all (${result.summary.periods.toLocaleString('en')} periods, ${result.summary.gradesChanged.toLocaleString('en')} grades changed)`,
+      );
+    }
+  } finally {
+    await runner.close();
   }
 } finally {
   await database.close();

@@ -23,6 +23,8 @@ export interface SimulationPeriod {
   indicators: readonly Indicator[];
   /** The agreed actuals: the report with every moderation applied. */
   actuals: Readonly<Record<string, number | null>>;
+  /** The same in the indicators' order, where the figures were stored so: read instead of `actuals`. */
+  values?: readonly (number | null)[];
   /** As reviewed, by the contract's own rule set; absent when not reviewed yet. */
   before?: Outcome;
 }
@@ -93,10 +95,32 @@ export function simulate(
   contracts: Iterable<SimulationContract>,
   options: SimulationOptions = {},
 ): SimulationResult {
+  const part = simulatePart(ruleSet, contracts, options);
+  return { summary: summarize([part.counts]), contracts: part.contracts };
+}
+
+/**
+ * One share of a portfolio simulated (threads simulate a share each): what it counted, and its
+ * first `keep` contracts with periods to show, in order. `summarize` adds up the shares' counts.
+ */
+export interface SimulationPart {
+  counts: SimulationCounts;
+  contracts: SimulatedContract[];
+  /** Contracts with periods to show in the whole share, kept or not. */
+  shown: number;
+}
+
+export function simulatePart(
+  ruleSet: RuleSetDraft,
+  contracts: Iterable<SimulationContract>,
+  options: SimulationOptions & { keep?: number } = {},
+): SimulationPart {
   const scorer = new PeriodScorer(ruleSet);
   const rank = new Map((ruleSet.scoring.grades ?? []).map((grade, i) => [grade, i]));
   const tally = new Tally();
+  const keep = options.keep ?? Infinity;
   const out: SimulatedContract[] = [];
+  let shown = 0;
   for (const contract of contracts) {
     const periods: SimulatedPeriod[] = [];
     for (const period of contract.periods) {
@@ -105,16 +129,16 @@ export function simulate(
       tally.add(row);
       if (!options.onlyChanged || row.change !== 'same' || !sameIds(row.before, row.after)) periods.push(row);
     }
-    if (contract.periods.length > 0) tally.contracts++;
-    if (periods.length > 0) {
-      out.push({
-        id: contract.id,
-        ...(contract.title === undefined ? {} : { title: contract.title }),
-        periods,
-      });
-    }
+    if (contract.periods.length > 0) tally.counts.contracts++;
+    if (periods.length === 0) continue;
+    if (shown++ >= keep) continue;
+    out.push({
+      id: contract.id,
+      ...(contract.title === undefined ? {} : { title: contract.title }),
+      periods,
+    });
   }
-  return { summary: tally.summary(), contracts: out };
+  return { counts: tally.counts, contracts: out, shown };
 }
 
 /** A contract's stored periods, as its state query returns them: those reported or reviewed. */
@@ -217,7 +241,9 @@ class PeriodScorer {
   }
 
   private outcome(period: SimulationPeriod): Outcome {
-    const { indicators, actuals } = period;
+    // Positional values when the period has them; `actuals` may be computed on reading.
+    const { indicators, values } = period;
+    const actuals = values ? undefined : period.actuals;
     const n = indicators.length;
     this.ensure(n);
     const view = this.view;
@@ -228,7 +254,11 @@ class PeriodScorer {
     let missing: string[] | undefined;
     for (let i = 0; i < n; i++) {
       const indicator = indicators[i]!;
-      const actual = Object.hasOwn(actuals, indicator.id) ? (actuals[indicator.id] ?? null) : null;
+      const actual = values
+        ? (values[i] ?? null)
+        : Object.hasOwn(actuals!, indicator.id)
+          ? (actuals![indicator.id] ?? null)
+          : null;
       const input = this.inputs[i]!;
       input.id = indicator.id;
       input.name = indicator.name;
@@ -343,70 +373,93 @@ function sameIds(a: Outcome | null, b: Outcome | null): boolean {
   );
 }
 
+/** What a simulation counts, as plain data (it crosses from thread to thread). */
+export interface SimulationCounts {
+  contracts: number;
+  periods: number;
+  changes: Record<Change, number>;
+  escalationsChanged: number;
+  grades: { before: Record<string, number>; after: Record<string, number> };
+  escalations: { before: Record<string, number>; after: Record<string, number> };
+  sums: { before: number; beforeCount: number; after: number; afterCount: number };
+}
+
 class Tally {
-  contracts = 0;
-  private periods = 0;
-  private readonly changes: Record<Change, number> = {
-    better: 0,
-    worse: 0,
-    changed: 0,
-    same: 0,
-    new: 0,
-    failed: 0,
-  };
-  private escalationsChanged = 0;
   // Keyed by names a rule returns: objects without a prototype, so no name can reach one.
-  private readonly grades = { before: counts(), after: counts() };
-  private readonly escalations = { before: counts(), after: counts() };
-  private readonly sums = { before: 0, beforeCount: 0, after: 0, afterCount: 0 };
+  readonly counts: SimulationCounts = {
+    contracts: 0,
+    periods: 0,
+    changes: { better: 0, worse: 0, changed: 0, same: 0, new: 0, failed: 0 },
+    escalationsChanged: 0,
+    grades: { before: counts(), after: counts() },
+    escalations: { before: counts(), after: counts() },
+    sums: { before: 0, beforeCount: 0, after: 0, afterCount: 0 },
+  };
 
   add(row: SimulatedPeriod): void {
-    this.periods++;
-    this.changes[row.change]++;
-    if (row.before !== null && row.after !== null && !sameIds(row.before, row.after))
-      this.escalationsChanged++;
+    const c = this.counts;
+    c.periods++;
+    c.changes[row.change]++;
+    if (row.before !== null && row.after !== null && !sameIds(row.before, row.after)) c.escalationsChanged++;
     if (row.before !== null) {
-      count(this.grades.before, row.before.grade);
-      for (const id of row.before.escalations) count(this.escalations.before, id);
-      this.sums.before += row.before.score;
-      this.sums.beforeCount++;
+      count(c.grades.before, row.before.grade);
+      for (const id of row.before.escalations) count(c.escalations.before, id);
+      c.sums.before += row.before.score;
+      c.sums.beforeCount++;
     }
     if (row.after !== null) {
-      count(this.grades.after, row.after.grade);
-      for (const id of row.after.escalations) count(this.escalations.after, id);
-      this.sums.after += row.after.score;
-      this.sums.afterCount++;
+      count(c.grades.after, row.after.grade);
+      for (const id of row.after.escalations) count(c.escalations.after, id);
+      c.sums.after += row.after.score;
+      c.sums.afterCount++;
     }
   }
+}
 
-  summary(): SimulationSummary {
-    const { better, worse, changed, same, failed } = this.changes;
-    const mean = (sum: number, n: number): number | null =>
-      n === 0 ? null : Math.round((sum / n) * 100) / 100;
-    return {
-      contracts: this.contracts,
-      periods: this.periods,
-      gradesChanged: better + worse + changed,
-      better,
-      worse,
-      same,
-      new: this.changes.new,
-      failed,
-      escalationsChanged: this.escalationsChanged,
-      grades: this.grades,
-      escalations: this.escalations,
-      meanScore: {
-        before: mean(this.sums.before, this.sums.beforeCount),
-        after: mean(this.sums.after, this.sums.afterCount),
-      },
-    };
+/** The summary of shares of one simulation, from what each counted. */
+export function summarize(parts: readonly SimulationCounts[]): SimulationSummary {
+  const total = new Tally().counts;
+  for (const part of parts) {
+    total.contracts += part.contracts;
+    total.periods += part.periods;
+    for (const change of Object.keys(total.changes) as Change[])
+      total.changes[change] += part.changes[change];
+    total.escalationsChanged += part.escalationsChanged;
+    for (const side of ['before', 'after'] as const) {
+      for (const [grade, n] of Object.entries(part.grades[side])) count(total.grades[side], grade, n);
+      for (const [id, n] of Object.entries(part.escalations[side])) count(total.escalations[side], id, n);
+    }
+    total.sums.before += part.sums.before;
+    total.sums.beforeCount += part.sums.beforeCount;
+    total.sums.after += part.sums.after;
+    total.sums.afterCount += part.sums.afterCount;
   }
+  const { better, worse, changed, same, failed } = total.changes;
+  const mean = (sum: number, n: number): number | null =>
+    n === 0 ? null : Math.round((sum / n) * 100) / 100;
+  return {
+    contracts: total.contracts,
+    periods: total.periods,
+    gradesChanged: better + worse + changed,
+    better,
+    worse,
+    same,
+    new: total.changes.new,
+    failed,
+    escalationsChanged: total.escalationsChanged,
+    grades: total.grades,
+    escalations: total.escalations,
+    meanScore: {
+      before: mean(total.sums.before, total.sums.beforeCount),
+      after: mean(total.sums.after, total.sums.afterCount),
+    },
+  };
 }
 
 function counts(): Record<string, number> {
   return Object.create(null) as Record<string, number>;
 }
 
-function count(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
+function count(counts: Record<string, number>, key: string, n = 1): void {
+  counts[key] = (counts[key] ?? 0) + n;
 }

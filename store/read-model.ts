@@ -3,7 +3,8 @@
 // version the workflow stamps: a retried or replayed projection of an older version changes nothing.
 import type pg from 'pg';
 import type { ContractState } from '../model/state.js';
-import { simulationContract, type SimulationContract } from '../rules/simulate.js';
+import { encodeFigures } from '../rules/simulation-figures.js';
+import { simulationContract } from '../rules/simulate.js';
 import type { Database } from './database.js';
 import type { Page } from './mail.js';
 
@@ -48,8 +49,8 @@ export class ReadModel {
       const written = await client.query(
         `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
            rule_set_id, rule_set_version, period_start, period_end, current_period, score, grade, next_due, late,
-           created_at, state, simulation)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+           created_at, state, figures, simulated_periods)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
          on conflict (id) do update set
            version = excluded.version, title = excluded.title, stage = excluded.stage, year = excluded.year,
            unit_name = excluded.unit_name, unit_signatory = excluded.unit_signatory,
@@ -58,8 +59,8 @@ export class ReadModel {
            period_start = excluded.period_start, period_end = excluded.period_end,
            current_period = excluded.current_period, score = excluded.score, grade = excluded.grade,
            next_due = excluded.next_due, late = excluded.late, state = excluded.state,
-           simulation = excluded.simulation, projected_at = now()
-         where contracts.version < excluded.version or $22`,
+           figures = excluded.figures, simulated_periods = excluded.simulated_periods, projected_at = now()
+         where contracts.version < excluded.version or $23`,
         [...columns(state), force],
       );
       if (written.rowCount === 0) return false;
@@ -161,26 +162,37 @@ export class ReadModel {
     return { items, ...(rows.length > limit ? { next: String(items.at(-1)!.seq) } : {}) };
   }
 
-  /** What simulations need of the named contracts (each once), or of every contract with scored periods. */
-  async simulationContracts(
-    ids?: readonly string[],
-  ): Promise<{ found: SimulationContract[]; missing: string[] }> {
+  /**
+   * The contracts a simulation runs over, [id, version], in id order: the named ones (each once)
+   * and the named ones unknown here, or every contract with periods to simulate.
+   */
+  async simulated(ids?: readonly string[]): Promise<{ found: [string, number][]; missing: string[] }> {
     if (ids) {
       const unique = [...new Set(ids)];
-      const { rows } = await this.database.query<{ id: string; simulation: SimulationContract }>(
-        'select id, simulation from contracts where id = any($1)',
+      const { rows } = await this.database.query<{ id: string; version: string }>(
+        'select id, version from contracts where id = any($1) order by id',
         [unique],
       );
-      const found = new Map(rows.map((r) => [r.id, r.simulation]));
+      const known = new Set(rows.map((r) => r.id));
       return {
-        found: unique.flatMap((id) => (found.has(id) ? [found.get(id)!] : [])),
-        missing: unique.filter((id) => !found.has(id)),
+        found: rows.map((r) => [r.id, Number(r.version)]),
+        missing: unique.filter((id) => !known.has(id)),
       };
     }
-    const { rows } = await this.database.query<{ simulation: SimulationContract }>(
-      `select simulation from contracts where jsonb_array_length(simulation -> 'periods') > 0 order by id`,
+    const { rows } = await this.database.query<{ id: string; version: string }>(
+      'select id, version from contracts where simulated_periods > 0 order by id',
     );
-    return { found: rows.map((r) => r.simulation), missing: [] };
+    return { found: rows.map((r) => [r.id, Number(r.version)]), missing: [] };
+  }
+
+  /** The named contracts' simulation figures as stored (rules/simulation-figures.ts decodes them). */
+  async figures(ids: readonly string[]): Promise<[string, number, string][]> {
+    const { rows } = await this.database.query<{ id: string; version: string; figures: string }>(
+      // A join, not `id = any($1)`: a share of a cold simulation names tens of thousands.
+      'select c.id, c.version, c.figures from unnest($1::text[]) as named (id) join contracts c using (id)',
+      [ids],
+    );
+    return rows.map((r) => [r.id, Number(r.version), r.figures]);
   }
 }
 
@@ -234,6 +246,7 @@ function toItem(row: ListRow): ContractListItem {
 
 /** The list columns, as the workflow's search attributes compute them. */
 function columns(state: ProjectedState): unknown[] {
+  const figures = simulationContract(state);
   const open = state.periods.filter((p) => !p.review);
   const latest = [...state.periods].reverse().find((p) => p.review);
   const today = new Date().toISOString().slice(0, 10);
@@ -260,7 +273,8 @@ function columns(state: ProjectedState): unknown[] {
     state.late,
     state.createdAt,
     JSON.stringify(state),
-    JSON.stringify(simulationContract(state)),
+    encodeFigures(figures),
+    figures.periods.length,
   ];
 }
 

@@ -7,7 +7,7 @@ import type { RuleSetDraft } from '../../model/ruleset.js';
 import { validator } from '../../model/validation.js';
 import { schemaErrors } from '../../rules/ruleset-validation.js';
 import { principalOf } from '../auth/access.js';
-import { MAX_NAMED, MAX_PORTFOLIO, simulationContracts } from '../portfolio.js';
+import { MAX_NAMED, MAX_PORTFOLIO, simulatedPortfolio } from '../portfolio.js';
 import type { RuleRunner } from '../rule-runner/index.js';
 import type { ReadModel } from '../../store/read-model.js';
 import {
@@ -135,22 +135,23 @@ export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetR
     const body = checkSimulate(optionalJsonBody(req));
     const { id } = req.params;
     const { ruleSet, source } = await ruleSetToSimulate(client, id, body.draft);
-    const contracts = await simulationContracts(readModel, body.contracts);
+    const portfolio = await simulatedPortfolio(readModel, body.contracts);
     const at = source.kind === 'body' ? '/draft' : '';
-    const { validation, simulation } = await runner.simulate(
-      ruleSet,
-      contracts,
-      { onlyChanged: body.onlyChanged ?? false },
-      at,
-    );
     const offset = body.offset ?? 0;
     const limit = body.limit ?? DEFAULT_PAGE;
+    const simulation = await runner.simulate(
+      ruleSet,
+      portfolio,
+      { onlyChanged: body.onlyChanged ?? false },
+      { offset, limit },
+      at,
+    );
     res.json({
       ruleSet: { id, ...source },
-      validation,
+      validation: simulation.validation,
       summary: simulation.summary,
-      contracts: simulation.contracts.slice(offset, offset + limit),
-      page: { offset, limit, total: simulation.contracts.length },
+      contracts: simulation.contracts,
+      page: { offset, limit, total: simulation.total },
     });
   });
 

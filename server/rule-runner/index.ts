@@ -6,7 +6,13 @@ import { Worker } from 'node:worker_threads';
 import { CovenantError } from '../../model/errors.js';
 import type { RuleSetDraft } from '../../model/ruleset.js';
 import type { RuleSetValidation } from '../../rules/ruleset-validation.js';
-import type { SimulationContract, SimulationOptions, SimulationResult } from '../../rules/simulate.js';
+import {
+  summarize,
+  type SimulatedContract,
+  type SimulationOptions,
+  type SimulationPart,
+  type SimulationSummary,
+} from '../../rules/simulate.js';
 import type { Answer, Task } from './tasks.js';
 
 export interface RuleRunnerOptions {
@@ -18,6 +24,11 @@ export interface RuleRunnerOptions {
   validateMs?: number;
   /** Time one simulation may take. */
   simulateMs?: number;
+  /**
+   * Figures one thread keeps decoded between simulations, in MB of their stored text (decoded, they
+   * take about 1.6 times as much heap): 100 MB is 28,000 contracts of 30 indicators.
+   */
+  cacheMb?: number;
 }
 
 const DEFAULTS: Required<RuleRunnerOptions> = {
@@ -25,7 +36,18 @@ const DEFAULTS: Required<RuleRunnerOptions> = {
   memoryMb: 512,
   validateMs: 10_000,
   simulateMs: 120_000,
+  cacheMb: 100,
 };
+
+/** The portfolio a simulation runs over: its contracts by id order, and a way to read their figures. */
+export interface SimulatedPortfolio {
+  /** [id, version of its projection], in the order the answer lists them. */
+  contracts: readonly (readonly [string, number])[];
+  /** Each named contract's [id, version, figures as stored], at that version or a newer one. */
+  figures(ids: string[]): Promise<[string, number, string][]>;
+  /** The whole portfolio (a thread may forget contracts outside its share), or named contracts. */
+  whole: boolean;
+}
 
 interface Pending {
   resolve(answer: Answer): void;
@@ -35,12 +57,14 @@ interface Pending {
 class Thread {
   readonly worker: Worker;
   busy = false;
+  /** Stopped, or being stopped: the slot needs a new thread. */
+  ended = false;
   private readonly pending = new Map<number, Pending>();
   private next = 0;
 
-  constructor(memoryMb: number, onExit: (thread: Thread) => void) {
+  constructor(memoryMb: number) {
     this.worker = new Worker(new URL('./thread.mjs', import.meta.url), {
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 128 },
       stdout: false,
       stderr: false,
     });
@@ -50,9 +74,9 @@ class Thread {
       this.pending.delete(id);
     });
     const fail = (err: Error) => {
+      this.ended = true;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      onExit(this);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', () => fail(new Error('the rule thread stopped')));
@@ -63,6 +87,7 @@ class Thread {
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.ended = true;
         reject(new TimeoutError());
         void this.worker.terminate();
       }, timeoutMs);
@@ -83,53 +108,130 @@ class Thread {
 
 class TimeoutError extends Error {}
 
+/** Contracts below which a simulation stays on one thread (a share's fixed cost is not worth it). */
+const MIN_SHARE = 2_000;
+
 export class RuleRunner {
   private readonly options: Required<RuleRunnerOptions>;
-  private readonly threads = new Set<Thread>();
-  private readonly queue: (() => void)[] = [];
+  /** Thread i always takes share i of a simulation, so the figures it decoded last time serve again. */
+  private readonly slots: (Thread | undefined)[];
+  private waiting: (() => void)[] = [];
 
   constructor(options: RuleRunnerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.slots = Array.from({ length: this.options.threads }, () => undefined);
   }
 
   /** The document's validation, its test cases run. */
   async validate(document: unknown): Promise<RuleSetValidation> {
-    return (await this.run({ kind: 'validate', document }, this.options.validateMs, '')) as RuleSetValidation;
+    const thread = await this.acquire();
+    try {
+      return (await this.runOn(
+        thread,
+        { kind: 'validate', document },
+        this.options.validateMs,
+        '',
+      )) as RuleSetValidation;
+    } finally {
+      this.release(thread);
+    }
   }
 
-  /** The rule set's validation and its simulation over the contracts. */
+  /**
+   * The rule set's validation and its simulation over the portfolio, in contiguous shares, one per
+   * thread; `page` picks the contracts with periods to show. Each thread keeps the figures it
+   * decoded, by contract and version, and reads from the database only those it does not have.
+   */
   async simulate(
     ruleSet: RuleSetDraft,
-    contracts: SimulationContract[],
+    portfolio: SimulatedPortfolio,
     options: SimulationOptions,
+    page: { offset: number; limit: number },
     at: string,
-  ): Promise<{ validation: RuleSetValidation; simulation: SimulationResult }> {
-    return (await this.run(
-      { kind: 'simulate', ruleSet, contracts, options },
-      this.options.simulateMs,
-      at,
-    )) as {
-      validation: RuleSetValidation;
-      simulation: SimulationResult;
+  ): Promise<{
+    validation: RuleSetValidation;
+    summary: SimulationSummary;
+    contracts: SimulatedContract[];
+    total: number;
+  }> {
+    const { contracts } = portfolio;
+    const shares = Math.max(1, Math.min(this.options.threads, Math.floor(contracts.length / MIN_SHARE)));
+    const size = Math.ceil(contracts.length / shares);
+    const keep = page.offset + page.limit;
+    const answers = await Promise.all(
+      Array.from({ length: shares }, (_, i) =>
+        this.simulateShare(i, ruleSet, portfolio, contracts.slice(i * size, (i + 1) * size), {
+          keep,
+          validate: i === 0,
+          options,
+          at,
+        }),
+      ),
+    );
+    // Each share kept its first `keep` contracts: their concatenation begins like the whole list.
+    const shown = answers.flatMap((a) => a.part.contracts);
+    return {
+      validation: answers[0]!.validation!,
+      summary: summarize(answers.map((a) => a.part.counts)),
+      contracts: shown.slice(page.offset, keep),
+      total: answers.reduce((n, a) => n + a.part.shown, 0),
     };
   }
 
   /** Ends every thread (the server is stopping). */
   async close(): Promise<void> {
-    await Promise.all([...this.threads].map((t) => t.worker.terminate()));
-    this.threads.clear();
+    const threads = this.slots.filter((t) => t !== undefined);
+    this.slots.fill(undefined);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  /**
+   * One share on its thread: first without figures (the thread names those it lacks), then, if it
+   * lacks any, again with them. A thread replaced in between lacks them all and is sent them all.
+   */
+  private async simulateShare(
+    slot: number,
+    ruleSet: RuleSetDraft,
+    portfolio: SimulatedPortfolio,
+    contracts: readonly (readonly [string, number])[],
+    share: { keep: number; validate: boolean; options: SimulationOptions; at: string },
+  ): Promise<{ validation?: RuleSetValidation; part: SimulationPart }> {
+    const thread = await this.acquire(slot);
+    try {
+      let figures: [string, number, string][] = [];
+      for (;;) {
+        const answer = (await this.runOn(
+          thread,
+          {
+            kind: 'simulate',
+            ruleSet,
+            contracts,
+            figures,
+            whole: portfolio.whole,
+            cacheBytes: this.options.cacheMb * 1_000_000,
+            keep: share.keep,
+            validate: share.validate,
+            options: share.options,
+          },
+          this.options.simulateMs,
+          share.at,
+        )) as { missing: string[] } | { validation?: RuleSetValidation; part: SimulationPart };
+        if (!('missing' in answer)) return answer;
+        if (figures.length > 0) throw new Error('The rule thread lost figures it was just sent');
+        figures = await portfolio.figures(answer.missing);
+      }
+    } finally {
+      this.release(thread);
+    }
   }
 
   /** Runs a task; `at` prefixes the pointer of a rule that cannot run (e.g. "/draft"). */
-  private async run(task: Task, timeoutMs: number, at: string): Promise<unknown> {
-    const thread = await this.acquire();
+  private async runOn(thread: Thread, task: Task, timeoutMs: number, at: string): Promise<unknown> {
     let answer: Answer;
     try {
       answer = await thread.run(task, timeoutMs);
     } catch (err) {
       throw this.limitHit(err, timeoutMs, at);
-    } finally {
-      this.release(thread);
     }
     if (answer.ok) return answer.result;
     if (answer.ruleError) {
@@ -157,24 +259,25 @@ export class RuleRunner {
     ]);
   }
 
-  private acquire(): Promise<Thread> {
-    for (const thread of this.threads) {
-      if (!thread.busy) {
-        thread.busy = true;
-        return Promise.resolve(thread);
-      }
+  /** The thread of a slot (any free one when none is named), started anew if it ended. */
+  private acquire(slot?: number): Promise<Thread> {
+    const free =
+      slot === undefined ? this.slots.findIndex((t) => !t?.busy) : this.slots[slot]?.busy ? -1 : slot;
+    if (free < 0) return new Promise((resolve) => this.waiting.push(() => resolve(this.acquire(slot))));
+    let thread = this.slots[free];
+    if (!thread || thread.ended) {
+      if (thread) void thread.worker.terminate();
+      thread = this.slots[free] = new Thread(this.options.memoryMb);
     }
-    if (this.threads.size < this.options.threads) {
-      const thread = new Thread(this.options.memoryMb, (t) => this.threads.delete(t));
-      this.threads.add(thread);
-      thread.busy = true;
-      return Promise.resolve(thread);
-    }
-    return new Promise((resolve) => this.queue.push(() => resolve(this.acquire())));
+    thread.busy = true;
+    return Promise.resolve(thread);
   }
 
   private release(thread: Thread): void {
     thread.busy = false;
-    this.queue.shift()?.();
+    // Every waiter looks again: one may want this slot, another any slot.
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resume of waiting) resume();
   }
 }

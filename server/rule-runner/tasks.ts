@@ -5,21 +5,75 @@ import { parentPort } from 'node:worker_threads';
 import type { RuleSetDraft } from '../../model/ruleset.js';
 import { RuleError } from '../../rules/engine/index.js';
 import { validateRuleSetDocument } from '../../rules/ruleset-validation.js';
-import { simulate, type SimulationContract, type SimulationOptions } from '../../rules/simulate.js';
+import { decodeFigures } from '../../rules/simulation-figures.js';
+import { simulatePart, type SimulationContract, type SimulationOptions } from '../../rules/simulate.js';
 
 export type Task =
   | { kind: 'validate'; document: unknown }
-  | { kind: 'simulate'; ruleSet: RuleSetDraft; contracts: SimulationContract[]; options: SimulationOptions };
+  | {
+      kind: 'simulate';
+      ruleSet: RuleSetDraft;
+      /** The share's contracts, [id, version], in order. */
+      contracts: readonly (readonly [string, number])[];
+      /** Figures as stored, [id, version, text], of contracts this thread said it lacks. */
+      figures: [string, number, string][];
+      /** The whole portfolio's share: contracts outside it are forgotten. */
+      whole: boolean;
+      /** Stored text of the figures this thread keeps decoded, at most (UTF-16 code units). */
+      cacheBytes: number;
+      /** Contracts with periods to show to keep, the first ones. */
+      keep: number;
+      /** Whether to validate the rule set too (one share of a simulation does). */
+      validate: boolean;
+      options: SimulationOptions;
+    };
 
 export type Answer =
   | { ok: true; result: unknown }
   | { ok: false; ruleError?: { message: string; pointer: string; code: string }; message: string };
 
+interface Figures {
+  version: number;
+  contract: SimulationContract;
+  /** Length of the stored text, what the cache counts. */
+  size: number;
+}
+
+/** Decoded figures kept between simulations, by contract id, and the length of their texts. */
+const cache = new Map<string, Figures>();
+let cached = 0;
+
+function forget(id: string): void {
+  cached -= cache.get(id)?.size ?? 0;
+  cache.delete(id);
+}
+
 function run(task: Task): unknown {
   if (task.kind === 'validate') return validateRuleSetDocument(task.document);
+  const sent = new Map<string, Figures>();
+  for (const [id, version, text] of task.figures)
+    sent.set(id, { version, contract: decodeFigures(text), size: text.length });
+  // A projection newer than the list's serves: it is what the contract is now.
+  const known = (id: string, version: number) => {
+    const found = sent.get(id) ?? cache.get(id);
+    return found && found.version >= version ? found.contract : undefined;
+  };
+  const missing = task.contracts.filter(([id, version]) => !known(id, version)).map(([id]) => id);
+  if (missing.length > 0) return { missing };
+  if (task.whole) {
+    const share = new Set(task.contracts.map(([id]) => id));
+    for (const id of cache.keys()) if (!share.has(id)) forget(id);
+  }
+  for (const [id, entry] of sent) {
+    forget(id);
+    if (cached + entry.size > task.cacheBytes) continue;
+    cache.set(id, entry);
+    cached += entry.size;
+  }
+  const contracts = task.contracts.map(([id, version]) => known(id, version)!);
   return {
-    validation: validateRuleSetDocument(task.ruleSet),
-    simulation: simulate(task.ruleSet, task.contracts, task.options),
+    validation: task.validate ? validateRuleSetDocument(task.ruleSet) : undefined,
+    part: simulatePart(task.ruleSet, contracts, { ...task.options, keep: task.keep }),
   };
 }
 

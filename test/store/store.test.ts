@@ -1,15 +1,18 @@
 // PostgreSQL as Covenant's store, on the run's real PostgreSQL: migrations under a lock, documents
 // by content, tokens without duplicates, and the files of an older data folder moved in, once.
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../server/auth/api-tokens.js';
 import { PgBlobStore } from '../../store/blobs.js';
-import { openDatabase, type Database } from '../../store/database.js';
+import { decodeFigures } from '../../rules/simulation-figures.js';
+import { Database, openDatabase } from '../../store/database.js';
 import { importDataFolder } from '../../store/import-files.js';
 import { CaughtMailStore, PgSentMailRecord } from '../../store/mail.js';
 import { migrate } from '../../store/migrate.js';
+import { ReadModel } from '../../store/read-model.js';
 import { PgTokenStore } from '../../store/tokens.js';
 import { testDatabase } from '../support/stack.js';
 
@@ -42,6 +45,49 @@ describe('the store', () => {
       "select tablename from pg_tables where tablename in ('fine', 'half')",
     );
     expect(tables.rows.map((r) => r.tablename)).toEqual(['fine']);
+    await database.close();
+  });
+
+  it('keeps the simulation figures of contracts projected before they were compacted (004)', async () => {
+    const migrations = join(import.meta.dirname, '../../store/migrations');
+    const before = mkdtempSync(join(tmpdir(), 'covenant-migrations-'));
+    for (const file of ['001_stores.sql', '002_read_model.sql', '003_settings.sql'])
+      copyFileSync(join(migrations, file), join(before, file));
+    const database = new Database(new pg.Pool({ connectionString: await testDatabase() }));
+    await migrate(database, before);
+    const figures = {
+      id: 'PC-OLD',
+      periods: [
+        {
+          id: 'Q1',
+          indicators: [{ id: 'k', name: 'K', direction: 'higher', baseline: 1, target: 2, weight: 100 }],
+          actuals: { k: 1.5 },
+          before: { score: 3, grade: 'Good', escalations: [] },
+        },
+      ],
+    };
+    for (const [id, simulation] of [
+      ['PC-OLD', figures],
+      ['PC-NEW', { id: 'PC-NEW', periods: [] }],
+    ] as const) {
+      await database.query(
+        `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
+           rule_set_id, rule_set_version, period_start, period_end, late, created_at, state, simulation)
+         values ($1, 3, 'T', 'active', 1, 'U', 'u@x', 'P', '{}', 'default', 1, '2027-01-01', '2027-12-31',
+           false, now(), '{}', $2)`,
+        [id, JSON.stringify(simulation)],
+      );
+    }
+    expect(await migrate(database)).toContain('004_simulation_figures.sql');
+    const readModel = new ReadModel(database);
+    // Only contracts with periods to simulate are read, in their older form.
+    expect(await readModel.simulated()).toEqual({ found: [['PC-OLD', 3]], missing: [] });
+    expect(await readModel.simulated(['PC-X', 'PC-NEW'])).toEqual({
+      found: [['PC-NEW', 3]],
+      missing: ['PC-X'],
+    });
+    const [[, version, text]] = (await readModel.figures(['PC-OLD'])) as [[string, number, string]];
+    expect([version, decodeFigures(text)]).toEqual([3, figures]);
     await database.close();
   });
 
