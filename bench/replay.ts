@@ -7,16 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { projectRoot } from '../cli/temporal-binaries.js';
+import { bundleWorkflows } from '../cli/workflow-bundle.js';
 
 const { values: args } = parseArgs({ options: { times: { type: 'string', default: '100' } } });
 const times = Number(args.times);
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const workflowBundle = await bundleWorkflowCode({
-  workflowsPath: join(projectRoot, 'workflows', 'index.ts'),
-  logger: new DefaultLogger('ERROR'),
-});
+const workflowBundle = await bundleWorkflows(new DefaultLogger('ERROR'));
 const dir = join(projectRoot, 'test', 'histories');
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   const recorded = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {

@@ -11,13 +11,14 @@
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { Mailer } from '../activities/mailer.js';
 import { createApp } from '../server/app.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
+import { bundleWorkflows } from './workflow-bundle.js';
 import { PgBlobStore } from '../store/blobs.js';
 import type { Database } from '../store/database.js';
 import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
@@ -132,7 +133,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       ? undefined
       : options.workflowBundlePath
         ? Promise.resolve({ codePath: options.workflowBundlePath })
-        : bundleWorkflowCode({ workflowsPath: join(projectRoot, 'workflows', 'index.ts'), logger: QUIET });
+        : bundleWorkflows(QUIET);
     bundle?.catch(() => {}); // awaited below; a start that fails earlier must not leave it unhandled
 
     const [temporal, store] = await Promise.all([

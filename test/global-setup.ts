@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../cli/workflow-bundle.js';
 import type { TestProject } from 'vitest/node';
-import { projectRoot, temporalCliPath } from '../cli/temporal-binaries.js';
+import { temporalCliPath } from '../cli/temporal-binaries.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../cli/embedded-postgres.js';
 import { startDevServer, type DevServer } from '../cli/temporal-dev-server.js';
 import { freePort } from './support/ports.js';
@@ -41,10 +41,7 @@ export async function setup(project: TestProject): Promise<void> {
     namespace: 'default',
     ephemeral: true,
   });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: join(projectRoot, 'workflows', 'index.ts'),
-    logger: quietLogger,
-  });
+  const { code } = await bundleWorkflows(quietLogger);
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, code);
   project.provide('temporalAddress', server.address);
