@@ -1,7 +1,6 @@
 // The read model: each contract's state as its workflow last projected it, with the columns lists
 // filter on, its periods and its record line by line. Writes are idempotent and ordered by the state
 // version the workflow stamps: a retried or replayed projection of an older version changes nothing.
-import type pg from 'pg';
 import type { ContractState } from '../model/state.js';
 import { encodeFigures } from '../rules/simulation-figures.js';
 import { simulationContract } from '../rules/simulate.js';
@@ -42,12 +41,14 @@ export class ReadModel {
   /**
    * Writes a projection unless a newer one is there; returns whether it was written. `force`
    * writes it whatever the version there (a rebuild from Temporal); lines of the record already
-   * written stay either way.
+   * written stay either way. One statement, so one round trip: the contract's row, its periods
+   * (those gone from the year deleted, the others upserted) and the record's new lines, which
+   * PostgreSQL takes from the state itself rather than from a second copy of them.
    */
   async project(state: ProjectedState, force = false): Promise<boolean> {
-    return this.database.transaction(async (client) => {
-      const written = await client.query(
-        `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
+    const { rows } = await this.database.query<{ written: number }>(
+      `with written as (
+         insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
            rule_set_id, rule_set_version, period_start, period_end, current_period, score, grade, next_due, late,
            created_at, state, figures, simulated_periods)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
@@ -60,14 +61,41 @@ export class ReadModel {
            current_period = excluded.current_period, score = excluded.score, grade = excluded.grade,
            next_due = excluded.next_due, late = excluded.late, state = excluded.state,
            figures = excluded.figures, simulated_periods = excluded.simulated_periods, projected_at = now()
-         where contracts.version < excluded.version or $23`,
-        [...columns(state), force],
-      );
-      if (written.rowCount === 0) return false;
-      await writePeriods(client, state);
-      await appendLog(client, state);
-      return true;
-    });
+         where contracts.version < excluded.version or $23
+         returning id
+       ),
+       periods as (
+         select * from jsonb_to_recordset($24::jsonb) as p (period text, starts date, ends date, due date,
+           late boolean, reported_at timestamptz, reviewed_at timestamptz, review_version int,
+           score double precision, grade text)
+       ),
+       gone as (
+         delete from contract_periods
+          where contract_id = $1 and year = $5 and exists (select from written)
+            and period <> all (array(select period from periods))
+       ),
+       upserted as (
+         insert into contract_periods (contract_id, year, period, starts, ends, due, late, reported_at, reviewed_at,
+           review_version, score, grade)
+         select $1, $5, p.* from periods p where exists (select from written)
+         on conflict (contract_id, year, period) do update set
+           starts = excluded.starts, ends = excluded.ends, due = excluded.due, late = excluded.late,
+           reported_at = excluded.reported_at, reviewed_at = excluded.reviewed_at,
+           review_version = excluded.review_version, score = excluded.score, grade = excluded.grade
+       ),
+       logged as (
+         insert into contract_log (contract_id, seq, at, year, event, by_whom, detail)
+         select $1, (l ->> 'seq')::int, (l ->> 'at')::timestamptz, (l ->> 'year')::int, l ->> 'event',
+                l ->> 'by', l ->> 'detail'
+           from json_array_elements($20::json -> 'log') as l
+          where exists (select from written) and l ->> 'seq' is not null
+            and (l ->> 'seq')::int > coalesce((select max(seq) from contract_log where contract_id = $1), 0)
+         on conflict do nothing
+       )
+       select count(*)::int as written from written`,
+      [...columns(state), force, JSON.stringify(periodRows(state))],
+    );
+    return rows[0]!.written > 0;
   }
 
   /** The projected state of one contract. */
@@ -278,55 +306,18 @@ function columns(state: ProjectedState): unknown[] {
   ];
 }
 
-async function writePeriods(client: pg.PoolClient, state: ProjectedState): Promise<void> {
-  await client.query('delete from contract_periods where contract_id = $1 and year = $2', [
-    state.id,
-    state.year,
-  ]);
-  for (const p of state.periods) {
-    await client.query(
-      `insert into contract_periods (contract_id, year, period, starts, ends, due, late, reported_at, reviewed_at,
-         review_version, score, grade)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        state.id,
-        state.year,
-        p.id,
-        p.start,
-        p.end,
-        p.due,
-        p.late,
-        p.report?.submittedAt ?? null,
-        p.review?.reviewedAt ?? null,
-        p.review ? (p.review.version ?? p.superseded.length + 1) : null,
-        p.review?.score ?? null,
-        p.review?.grade ?? null,
-      ],
-    );
-  }
-}
-
-/** New lines of the record only: lines are numbered once (LogEntry.seq) and never change. */
-async function appendLog(client: pg.PoolClient, state: ProjectedState): Promise<void> {
-  const { rows } = await client.query<{ last: number | null }>(
-    'select max(seq) as last from contract_log where contract_id = $1',
-    [state.id],
-  );
-  const last = rows[0]?.last ?? 0;
-  const lines = state.log.filter((l) => l.seq !== undefined && l.seq > last);
-  if (lines.length === 0) return;
-  await client.query(
-    `insert into contract_log (contract_id, seq, at, year, event, by_whom, detail)
-     select $1, * from unnest($2::int[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::text[])
-     on conflict do nothing`,
-    [
-      state.id,
-      lines.map((l) => l.seq),
-      lines.map((l) => l.at),
-      lines.map((l) => l.year),
-      lines.map((l) => l.event),
-      lines.map((l) => l.by ?? null),
-      lines.map((l) => l.detail ?? null),
-    ],
-  );
+/** The periods' rows, as contract_periods holds them (the contract and year added by the query). */
+function periodRows(state: ProjectedState): object[] {
+  return state.periods.map((p) => ({
+    period: p.id,
+    starts: p.start,
+    ends: p.end,
+    due: p.due,
+    late: p.late,
+    reported_at: p.report?.submittedAt ?? null,
+    reviewed_at: p.review?.reviewedAt ?? null,
+    review_version: p.review ? (p.review.version ?? p.superseded.length + 1) : null,
+    score: p.review?.score ?? null,
+    grade: p.review?.grade ?? null,
+  }));
 }

@@ -12,7 +12,7 @@ import { Database, openDatabase } from '../../store/database.js';
 import { importDataFolder } from '../../store/import-files.js';
 import { CaughtMailStore, PgSentMailRecord } from '../../store/mail.js';
 import { migrate } from '../../store/migrate.js';
-import { ReadModel } from '../../store/read-model.js';
+import { ReadModel, type ProjectedState } from '../../store/read-model.js';
 import { PgTokenStore } from '../../store/tokens.js';
 import { testDatabase } from '../support/stack.js';
 
@@ -88,6 +88,97 @@ describe('the store', () => {
     });
     const [[, version, text]] = (await readModel.figures(['PC-OLD'])) as [[string, number, string]];
     expect([version, decodeFigures(text)]).toEqual([3, figures]);
+    await database.close();
+  });
+
+  it('projects a contract in one statement: its periods replaced, new record lines only, older versions ignored', async () => {
+    const database = await fresh();
+    const readModel = new ReadModel(database);
+    const period = (id: string, extra: object = {}) => ({
+      id,
+      start: '2027-01-01',
+      end: '2027-03-31',
+      due: '2027-04-15',
+      revision: 1,
+      requested: true,
+      ladder: [],
+      late: false,
+      moderations: [],
+      superseded: [],
+      ...extra,
+    });
+    const line = (seq: number, event: string) => ({
+      seq,
+      at: '2027-01-02T00:00:00.000Z',
+      year: 2027,
+      event,
+      by: 'x@y',
+    });
+    const state = (version: number, periods: object[], log: object[], title = 'T') =>
+      ({
+        id: 'PC-P',
+        version,
+        title,
+        stage: 'active',
+        year: 2027,
+        unit: { name: 'U', signatory: { name: 'S', email: 'S@U.example' } },
+        principal: { name: 'P', email: 'p@x' },
+        managers: [{ name: 'M', email: 'M@X.example' }],
+        ruleSet: { id: 'default', version: 1 },
+        period: { start: '2027-01-01', end: '2027-12-31' },
+        revisions: [{ number: 1, indicators: [] }],
+        periods,
+        late: false,
+        log,
+        createdAt: '2027-01-01T00:00:00.000Z',
+      }) as unknown as ProjectedState;
+    const rows = async () => ({
+      periods: (
+        await database.query<{ period: string; review_version: number | null; grade: string | null }>(
+          'select period, review_version, grade from contract_periods where contract_id = $1 order by period',
+          ['PC-P'],
+        )
+      ).rows,
+      log: (
+        await database.query<{ seq: number; event: string; by_whom: string }>(
+          'select seq, event, by_whom from contract_log where contract_id = $1 order by seq',
+          ['PC-P'],
+        )
+      ).rows,
+    });
+    expect(
+      await readModel.project(
+        state(1, [period('Q1'), period('Q2')], [line(1, 'created'), line(2, 'signed')]),
+      ),
+    ).toBe(true);
+    expect((await rows()).periods.map((p) => p.period)).toEqual(['Q1', 'Q2']);
+    const review = {
+      score: 2.5,
+      grade: 'Very Good',
+      reviewedAt: '2027-04-20T00:00:00.000Z',
+      escalations: [],
+    };
+    const v2 = state(
+      2,
+      [period('Q1', { review, superseded: [review] })],
+      [line(1, 'created'), line(2, 'signed'), line(3, 'reviewed')],
+    );
+    expect(await readModel.project(v2)).toBe(true);
+    expect(await rows()).toEqual({
+      periods: [{ period: 'Q1', review_version: 2, grade: 'Very Good' }],
+      log: [
+        { seq: 1, event: 'created', by_whom: 'x@y' },
+        { seq: 2, event: 'signed', by_whom: 'x@y' },
+        { seq: 3, event: 'reviewed', by_whom: 'x@y' },
+      ],
+    });
+    // A retried or replayed write of an older version changes nothing, its periods and lines neither.
+    const before = await rows();
+    expect(
+      await readModel.project(state(1, [period('Q1'), period('Q2')], [line(1, 'changed')], 'stale')),
+    ).toBe(false);
+    expect(await rows()).toEqual(before);
+    expect((await readModel.state('PC-P'))!.title).toBe('T');
     await database.close();
   });
 
