@@ -6,6 +6,8 @@
 // search attribute). Then the read model is filled to 50,000 contracts and the list, a contract and
 // an approval page are timed.
 //   npm run bench:storm -- --contracts 1000
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
@@ -26,8 +28,10 @@ import { addDays, addMonths, formatDate } from '../model/calendar.js';
 import type { ContractInput } from '../model/contract.js';
 import { issueToken } from '../server/auth/api-tokens.js';
 import { PgBlobStore } from '../store/blobs.js';
-import { PgSentMailRecord } from '../store/mail.js';
+import { startMailCatcher } from '../server/mail-catcher.js';
+import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
 import { Templates } from '../templates/index.js';
+import { freePort } from '../test/support/ports.js';
 import { createBaselineActivities } from './baseline/activities.js';
 import { reportUpdate } from './baseline/workflow.js';
 
@@ -37,6 +41,9 @@ const { values: args } = parseArgs({
     'read-model': { type: 'string', default: '50000' },
     // Writes a CPU profile of this process's main thread during the storm to the file named.
     profile: { type: 'string' },
+    // Runs the worker as `covenant worker` in a process of its own (the API and the mail catcher
+    // stay in this one), so that the worker's own CPU and memory are measured.
+    'worker-process': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.contracts);
@@ -60,20 +67,37 @@ async function main(): Promise<void> {
     passwordFile: join(dir, 'postgres-password'),
     logFile: join(dir, 'postgres.log'),
   });
-  const config = loadConfig({
-    PORT: '0',
-    SMTP_CATCHER_PORT: '0',
+  const env: Record<string, string> = {
     COVENANT_DATA_DIR: join(dir, 'data'),
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: await ensureDatabase(postgres.adminUrl, 'covenant'),
     TEMPORAL_TASK_QUEUE: 'storm',
     COVENANT_API_RATE_LIMIT: port(10_000_000),
     COVENANT_APPROVAL_RATE_LIMIT: port(10_000_000),
+    COVENANT_LINK_SECRET: randomBytes(32).toString('base64url'),
+  };
+  const split = args['worker-process'];
+  const apiPort = split ? await freePort() : 0;
+  const config = loadConfig({
+    ...env,
+    PORT: String(apiPort),
+    SMTP_CATCHER_PORT: split ? String(await freePort()) : '0',
   });
-  const stack = await startStack(config);
+  const stack = await startStack(config, split ? { role: 'api' } : {});
+  const catcher = split
+    ? await startMailCatcher(new CaughtMailStore(stack.database), config.smtpCatcherPort)
+    : undefined;
+  const worker = split
+    ? await startWorkerProcess({
+        ...env,
+        SMTP_CATCHER_PORT: String(config.smtpCatcherPort),
+        PUBLIC_URL: `http://localhost:${apiPort}`,
+      })
+    : undefined;
   const token = (await issueToken(stack.tokens, { role: 'admin', name: 'storm' })).token;
-  const processes = {
+  const processes: Record<string, number> = {
     covenant: process.pid,
+    ...(worker ? { worker: worker.pid! } : {}),
     temporal: Number(readFileSync(join(dir, 'temporal', 'temporal.pid'), 'utf8')),
     postgres: Number(readFileSync(join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]),
   };
@@ -277,7 +301,7 @@ async function main(): Promise<void> {
     `bare workflow: ${N} reviews in ${baseSeconds.toFixed(1)} s (${(N / baseSeconds).toFixed(1)} reviews/s), ${baseEvents} events each; its review: ${await reviewEvents(client, `BASE-${contracts[0]!.id}`)}`,
   );
   printUsage('  CPU and memory', baseUse, N);
-  const cpu = (u: Usage) => u.covenant.cpuMs + u.temporal.cpuMs + u.postgres.cpuMs;
+  const cpu = (u: Usage) => Object.values(u).reduce((sum, p) => sum + p.cpuMs, 0);
   console.log(
     `ratio, Covenant to the bare workflow: CPU ${(cpu(covenantUse) / cpu(baseUse)).toFixed(2)}x (all processes), wall ${(stormSeconds / baseSeconds).toFixed(2)}x`,
   );
@@ -291,10 +315,10 @@ async function main(): Promise<void> {
   await stack.database.query(
     `insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
        rule_set_id, rule_set_version, period_start, period_end, current_period, score, grade, next_due, late,
-       created_at, state, simulation)
+       created_at, state, figures, simulated_periods)
      select 'COPY-' || lpad(g::text, 6, '0'), version, title, stage, year, unit_name || ' ' || (g % 500), unit_signatory,
        principal_name, managers, rule_set_id, rule_set_version, period_start, period_end, current_period, score,
-       grade, next_due, late, created_at, state, simulation
+       grade, next_due, late, created_at, state, figures, simulated_periods
        from contracts, generate_series(1, $1) g where id = $2`,
     [Math.max(0, READ_MODEL_ROWS - existing), contracts[0]!.id],
   );
@@ -339,10 +363,39 @@ async function main(): Promise<void> {
     `read model with ${rows.toLocaleString('en')} contracts: a list page ${list}; the first page ${manager}; one contract ${one}; an approval page p50 ${percentile(pageMs, 50)} ms, p99 ${percentile(pageMs, 99)} ms`,
   );
 
+  if (worker) {
+    const peak = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? '0';
+    console.log(`the worker's process: peak RSS ${(Number(peak) / 1024).toFixed(0)} MB over the run`);
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+  }
   await stack.stop();
+  await catcher?.close();
   await temporal.stop();
   await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** `covenant worker` in a process of its own, once it says it is running. */
+async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(projectRoot, 'cli', 'covenant.ts'), 'worker'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('is running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`covenant worker exited (${code}): ${out}`)));
+  });
+  child.stdout.resume();
+  return child;
 }
 
 /** CPU ticks so far of each of this process's threads, by thread id, with its name. */
@@ -408,10 +461,11 @@ interface ProcessUse {
   cpuMs: number;
   rssMb: number;
 }
-type Usage = Record<'covenant' | 'temporal' | 'postgres', ProcessUse>;
+/** By process: covenant (this one), worker (when apart), temporal, postgres. */
+type Usage = Record<string, ProcessUse>;
 
 /** CPU time so far and memory now of each process, with its children (PostgreSQL's backends). */
-function usage(pids: Record<keyof Usage, number>): Usage {
+function usage(pids: Record<string, number>): Usage {
   const stats = readdirSync('/proc')
     .filter((f) => /^\d+$/.test(f))
     .flatMap((pid) => {
@@ -433,8 +487,8 @@ function usage(pids: Record<keyof Usage, number>): Usage {
         return []; // gone meanwhile
       }
     });
-  // Temporal and PostgreSQL are children of this process too: each is counted once, on its own.
-  const apart = new Set([pids.temporal, pids.postgres]);
+  // Temporal, PostgreSQL and the worker are children of this process too: each counted on its own.
+  const apart = new Set(Object.entries(pids).flatMap(([k, pid]) => (k === 'covenant' ? [] : [pid])));
   const of = (root: number): ProcessUse => {
     const tree = stats.filter((s) => s.pid === root || (s.ppid === root && !apart.has(s.pid)));
     const reaped = stats.find((s) => s.pid === root)?.reaped ?? 0;
@@ -443,18 +497,19 @@ function usage(pids: Record<keyof Usage, number>): Usage {
       rssMb: tree.reduce((sum, s) => sum + s.rssKb, 0) / 1024,
     };
   };
-  return { covenant: of(pids.covenant), temporal: of(pids.temporal), postgres: of(pids.postgres) };
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, of(pid)]));
 }
 
 function delta(before: Usage, after: Usage): Usage {
-  const d = (k: keyof Usage) => ({ cpuMs: after[k].cpuMs - before[k].cpuMs, rssMb: after[k].rssMb });
-  return { covenant: d('covenant'), temporal: d('temporal'), postgres: d('postgres') };
+  return Object.fromEntries(
+    Object.entries(after).map(([k, a]) => [k, { cpuMs: a.cpuMs - before[k]!.cpuMs, rssMb: a.rssMb }]),
+  );
 }
 
 function printUsage(title: string, use: Usage, reviews: number): void {
-  const line = (k: keyof Usage) =>
-    `${k} ${(use[k].cpuMs / 1000).toFixed(1)} s CPU (${(use[k].cpuMs / reviews).toFixed(1)} ms/review), RSS ${use[k].rssMb.toFixed(0)} MB`;
-  console.log(`${title}: ${line('covenant')}; ${line('temporal')}; ${line('postgres')} (with its backends)`);
+  const line = ([k, u]: [string, ProcessUse]) =>
+    `${k} ${(u.cpuMs / 1000).toFixed(1)} s CPU (${(u.cpuMs / reviews).toFixed(1)} ms/review), RSS ${u.rssMb.toFixed(0)} MB`;
+  console.log(`${title}: ${Object.entries(use).map(line).join('; ')} (postgres with its backends)`);
 }
 
 async function historyLengths(client: Client, ids: string[]): Promise<number> {
