@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     // Runs the worker as `covenant worker` in a process of its own (the API and the mail catcher
     // stay in this one), so that the worker's own CPU and memory are measured.
     'worker-process': { type: 'boolean', default: false },
+    // COVENANT_WORKER_MEMORY_MB of the worker (its cache is sized from it); the platform's default if unset.
+    'worker-memory': { type: 'string' },
   },
 });
 const N = Number(args.contracts);
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     COVENANT_API_RATE_LIMIT: port(10_000_000),
     COVENANT_APPROVAL_RATE_LIMIT: port(10_000_000),
     COVENANT_LINK_SECRET: randomBytes(32).toString('base64url'),
+    ...(args['worker-memory'] ? { COVENANT_WORKER_MEMORY_MB: args['worker-memory'] } : {}),
   };
   const split = args['worker-process'];
   const apiPort = split ? await freePort() : 0;
@@ -95,6 +98,9 @@ async function main(): Promise<void> {
       })
     : undefined;
   const token = (await issueToken(stack.tokens, { role: 'admin', name: 'storm' })).token;
+  console.log(
+    `worker: ${split ? 'a process of its own' : 'in this process'}, ${config.worker.memoryMb} MB, caching ${config.worker.cachedContracts} contracts`,
+  );
   const processes: Record<string, number> = {
     covenant: process.pid,
     ...(worker ? { worker: worker.pid! } : {}),

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CovenantError } from '../model/errors.js';
 import { validator } from '../model/validation.js';
+import { cacheForMemory } from './worker-tuning.js';
 
 export interface Config {
   /** HTTP port of the API, approval pages and web UI. */
@@ -32,7 +33,7 @@ export interface Config {
   linkSecret?: string;
   rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
   /** Worker tuning (cli/worker-tuning.ts). */
-  worker: { cachedContracts: number; workflowTasks: number; activities: number };
+  worker: { memoryMb: number; cachedContracts: number; workflowTasks: number; activities: number };
 }
 
 const schema = {
@@ -60,7 +61,8 @@ const schema = {
     COVENANT_LINK_SECRET: { type: 'string', minLength: 32 },
     COVENANT_APPROVAL_RATE_LIMIT: { type: 'integer', minimum: 1, default: 60 },
     COVENANT_API_RATE_LIMIT: { type: 'integer', minimum: 1, default: 600 },
-    COVENANT_WORKER_CACHE: { type: 'integer', minimum: 2, maximum: 100000, default: 1000 },
+    COVENANT_WORKER_MEMORY_MB: { type: 'integer', minimum: 600, maximum: 1000000, default: 1024 },
+    COVENANT_WORKER_CACHE: { type: 'integer', minimum: 2, maximum: 100000 },
     COVENANT_WORKER_TASKS: { type: 'integer', minimum: 2, maximum: 1000, default: 40 },
     COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
   },
@@ -89,7 +91,8 @@ interface Env {
   COVENANT_LINK_SECRET?: string;
   COVENANT_APPROVAL_RATE_LIMIT: number;
   COVENANT_API_RATE_LIMIT: number;
-  COVENANT_WORKER_CACHE: number;
+  COVENANT_WORKER_MEMORY_MB: number;
+  COVENANT_WORKER_CACHE?: number;
   COVENANT_WORKER_TASKS: number;
   COVENANT_WORKER_ACTIVITIES: number;
 }
@@ -161,7 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
     },
     worker: {
-      cachedContracts: parsed.COVENANT_WORKER_CACHE,
+      memoryMb: parsed.COVENANT_WORKER_MEMORY_MB,
+      cachedContracts: parsed.COVENANT_WORKER_CACHE ?? cacheForMemory(parsed.COVENANT_WORKER_MEMORY_MB),
       workflowTasks: parsed.COVENANT_WORKER_TASKS,
       activities: parsed.COVENANT_WORKER_ACTIVITIES,
     },

@@ -32,6 +32,17 @@ describe('configuration', () => {
     expect(loadConfig(base).temporalTls).toBeUndefined();
   });
 
+  it("sizes the worker's cache from its memory, unless told how many contracts it keeps", () => {
+    const cached = (env: Record<string, string>) => loadConfig({ ...base, ...env }).worker.cachedContracts;
+    expect(cached({})).toBe(372); // 1,024 MB: (1,024 - 540) / 1.3
+    expect(cached({ COVENANT_WORKER_MEMORY_MB: '4096' })).toBe(2735);
+    expect(cached({ COVENANT_WORKER_MEMORY_MB: '600' })).toBe(100);
+    expect(cached({ COVENANT_WORKER_MEMORY_MB: '4096', COVENANT_WORKER_CACHE: '250' })).toBe(250);
+    expect(() => loadConfig({ ...base, COVENANT_WORKER_MEMORY_MB: '100' })).toThrow(
+      /COVENANT_WORKER_MEMORY_MB/,
+    );
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ ...base, TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toThrow(
       'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
