@@ -16,8 +16,10 @@ export const SHARED_MODULES = [
   'model/contract.ts',
   'model/errors.ts',
   'model/periods.ts',
+  'model/phasing.ts',
   'model/ruleset.ts',
   'rules/evaluation.ts',
+  'rules/period-context.ts',
   'rules/scoring.ts',
   'rules/ruleset-validation.ts',
 ];

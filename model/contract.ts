@@ -28,6 +28,12 @@ export interface Indicator {
   aggregation?: 'sum' | 'mean' | 'last' | 'max';
   /** This indicator's own criteria values, by the names its rule set declares (scoring.criteria). */
   criteria?: Record<string, number>;
+  /** How the quarters relate to the year (model/phasing.ts); 'level' when absent. */
+  measurement?: 'level' | 'cumulative' | 'to-date';
+  /** Explicit quarterly targets, by period id (Q1 … Qn): what each quarter's actual is compared with. */
+  targets?: Record<string, number>;
+  /** Phases the annual target over the quarters: evenly ('linear') or by weights per period id. */
+  phasing?: 'linear' | Record<string, number>;
 }
 
 export interface ContractPeriod {
@@ -97,6 +103,10 @@ export function keyName(pattern: string) {
   return { type: 'string', pattern, not: { enum: RESERVED_NAMES } } as const;
 }
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+/** A reporting period's id, as targets and phasing name it. */
+const PERIOD_ID_PATTERN = '^Q[1-9][0-9]?$';
+/** Quarters a contract's year may have (a period of up to five years). */
+const MAX_PERIODS = 20;
 
 export const personSchema = {
   type: 'object',
@@ -139,6 +149,26 @@ export const indicatorSchema = {
       maxProperties: 10,
       propertyNames: keyName('^[A-Za-z][A-Za-z0-9_]{0,49}$'),
       additionalProperties: { type: 'number' },
+    },
+    measurement: { enum: ['level', 'cumulative', 'to-date'] },
+    targets: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: MAX_PERIODS,
+      propertyNames: { type: 'string', pattern: PERIOD_ID_PATTERN },
+      additionalProperties: { type: 'number' },
+    },
+    phasing: {
+      anyOf: [
+        { const: 'linear' },
+        {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: MAX_PERIODS,
+          propertyNames: { type: 'string', pattern: PERIOD_ID_PATTERN },
+          additionalProperties: { type: 'number', minimum: 0 },
+        },
+      ],
     },
   },
 } as const;

@@ -99,6 +99,10 @@ export interface IndicatorScore {
   target: number;
   weight: number;
   actual: number | null;
+  /** What the quarter's actual was compared with (phased targets); absent in reviews before phasing. */
+  periodTarget?: number;
+  /** A cumulative indicator's actuals of the year so far; else the actual. Absent before phasing. */
+  actualToDate?: number | null;
   /** Null when the rule set could not score the indicator (the review's `problems` say why). */
   score: number | null;
   weightedScore: number | null;

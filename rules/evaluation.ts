@@ -1,6 +1,7 @@
 // The annual evaluation and the renewal, from a year's agreed quarterly figures. Pure and
 // deterministic: runs inside the workflow on the rule set the contract pinned.
 import type { Indicator } from '../model/contract.js';
+import { yearAggregation } from '../model/phasing.js';
 import type { Aggregation, RuleSet } from '../model/ruleset.js';
 import type { IndicatorYear, PeriodState } from '../model/state.js';
 import { compile, RuleError } from './engine/index.js';
@@ -44,7 +45,7 @@ export function evaluateYear(ruleSet: RuleSet, indicators: Indicator[], periods:
   const agreed = periods.map(agreedActuals);
   const values: Record<string, number | null> = {};
   for (const indicator of indicators) {
-    const how = indicator.aggregation ?? ruleSet.scoring.aggregation;
+    const how = yearAggregation(indicator, ruleSet.scoring.aggregation);
     values[indicator.id] = aggregate(
       agreed.map((a) => figureOf(a, indicator.id)),
       how,
@@ -62,7 +63,7 @@ export function evaluateYear(ruleSet: RuleSet, indicators: Indicator[], periods:
       baseline: s.baseline,
       target: s.target,
       weight: s.weight,
-      aggregation: indicators[i]!.aggregation ?? ruleSet.scoring.aggregation,
+      aggregation: yearAggregation(indicators[i]!, ruleSet.scoring.aggregation),
       actual: s.actual,
       score: s.score,
     })),
@@ -109,8 +110,24 @@ export function renewIndicators(
         target = indicator.target;
       }
     }
-    return { ...indicator, baseline: actual ?? indicator.baseline, target: target as number };
+    return withTarget({ ...indicator, baseline: actual ?? indicator.baseline }, target as number);
   });
+}
+
+/**
+ * The indicator with a new annual target; explicit quarterly targets scaled with it, so they still
+ * make the year (every aggregation scales), or dropped for an even phasing when the old target was 0.
+ */
+export function withTarget(indicator: Indicator, target: number): Indicator {
+  const { targets, ...rest } = indicator;
+  if (!targets || target === indicator.target) return { ...indicator, target };
+  if (indicator.target === 0) return { ...rest, target };
+  const ratio = target / indicator.target;
+  return {
+    ...rest,
+    target,
+    targets: Object.fromEntries(Object.entries(targets).map(([id, t]) => [id, round6(t * ratio)])),
+  };
 }
 
 function round6(x: number): number {

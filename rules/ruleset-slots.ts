@@ -43,7 +43,17 @@ const indicatorFields: Readonly<Record<keyof Indicator, VariableSpec>> = {
   aggregation: optionalText("the indicator's own year aggregation; null: the rule set's"),
   criteria: {
     type: ['object', 'null'],
-    description: "the indicator's own criteria values, named as scoring.criteria declares",
+    description:
+      "the indicator's own criteria values, named as scoring.criteria declares (in a quarter's score, phased like the target)",
+  },
+  measurement: optionalText('"level", "cumulative" or "to-date"; null: level (terms before phasing)'),
+  targets: {
+    type: ['object', 'null'],
+    description: 'the explicit quarterly targets by period id ("Q1" …); null when phased or flat',
+  },
+  phasing: {
+    type: ['string', 'object', 'null'],
+    description: '"linear", or weights by period id; null when not phased',
   },
 };
 
@@ -56,8 +66,24 @@ const scoreFields: Readonly<Record<keyof IndicatorScore, VariableSpec>> = {
   target: number('the target'),
   weight: number('the weight'),
   actual: { type: ['number', 'null'], description: 'the agreed actual; null when not reported' },
+  periodTarget: number("what the quarter's actual was compared with (the phased target)"),
+  actualToDate: {
+    type: ['number', 'null'],
+    description: "a cumulative indicator's actuals of the year so far; else the actual",
+  },
   score: number("the indicator's raw score from scoring.indicator"),
   weightedScore: number('score x weight / total weight, rounded to 2 decimals'),
+};
+
+const previousReview: Readonly<Record<string, VariableSpec>> = {
+  period: text('"Q1" to "Q4"'),
+  composite: { type: ['number', 'null'], description: 'its composite; null when not scored' },
+  grade: text('its grade'),
+  indicators: {
+    type: 'object',
+    description:
+      "each indicator's score by id (empty for last year's: a finished year keeps composites only)",
+  },
 };
 
 const scores: VariableSpec = {
@@ -77,6 +103,16 @@ export const SLOT_CONTEXTS: Readonly<Record<SlotKind, SlotContext>> = {
         description: "the period's agreed actual (the report, moderations applied); null when not reported",
       },
       period: text('"Q1" to "Q4", or "year" at the annual evaluation'),
+      periodTarget: number(
+        "what the quarter's actual should reach: its own target (explicit or phased); the annual target for the year",
+      ),
+      periodBaseline: number('the baseline phased like the target; the baseline for the year'),
+      actualToDate: {
+        type: ['number', 'null'],
+        description:
+          "a cumulative indicator's actuals of the year so far, this quarter's included; else the actual",
+      },
+      targetToDate: number("a cumulative indicator's quarterly targets so far added up; else periodTarget"),
     },
   },
   composite: {
@@ -117,6 +153,27 @@ export const SLOT_CONTEXTS: Readonly<Record<SlotKind, SlotContext>> = {
         type: 'array',
         description: 'the ids of the indicators not reported',
         items: { type: 'string' },
+      },
+      previous: {
+        type: ['object', 'null'],
+        description: "earlier reviews: this year's periods, the last of them, the same quarter last year",
+        properties: {
+          periods: {
+            type: 'array',
+            description: "this year's earlier reviews, in order",
+            items: { type: 'object', properties: previousReview },
+          },
+          last: {
+            type: ['object', 'null'],
+            description: 'the review of the period before this one; null in the first',
+            properties: previousReview,
+          },
+          lastYear: {
+            type: ['object', 'null'],
+            description: "the same quarter's review last year; null in a contract's first year",
+            properties: previousReview,
+          },
+        },
       },
     },
   },

@@ -1,6 +1,7 @@
 // Applies a rule set to a contract: vetting guards, per-indicator scores, composite, grade and
 // escalations. Pure and deterministic: runs inside the workflow on the rule set the contract pinned.
 import type { Indicator } from '../model/contract.js';
+import type { IndicatorPhase } from '../model/phasing.js';
 import type { RuleSet } from '../model/ruleset.js';
 import type { Escalation, GuardFailure, IndicatorScore } from '../model/state.js';
 import { compile, RuleError } from './engine/index.js';
@@ -15,6 +16,23 @@ export interface PeriodScore {
   escalations: Escalation[];
   /** What the rule set could not do for this period, in words; absent when it scored everything. */
   problems?: string[];
+}
+
+/** One earlier review, as escalation rules read it under `previous`. */
+export interface PreviousReview {
+  period: string;
+  composite: number | null;
+  grade: string;
+  /** Each indicator's score by id; empty for last year's (a finished year keeps its composites only). */
+  indicators: Record<string, number | null>;
+}
+
+/** What a quarter's review knows beyond its figures; absent for contracts reviewed before phasing. */
+export interface PeriodContext {
+  /** Per indicator, in the terms' order: what the quarter is compared with (model/phasing.ts). */
+  phases: readonly IndicatorPhase[];
+  /** This year's earlier reviews, in order, and the same quarter last year. */
+  previous: { periods: PreviousReview[]; last: PreviousReview | null; lastYear: PreviousReview | null };
 }
 
 /** The grade of a period the rule set could not score. */
@@ -77,6 +95,7 @@ export function scorePeriod(
   indicators: Indicator[],
   actuals: Record<string, number | null>,
   periodId: string,
+  context?: PeriodContext,
 ): PeriodScore {
   const problems: string[] = [];
   const attempt = <T>(
@@ -102,13 +121,24 @@ export function scorePeriod(
     'a rule',
   );
   const total = totalWeight(indicators);
-  const scores: IndicatorScore[] = indicators.map((indicator) => {
+  const scores: IndicatorScore[] = indicators.map((indicator, i) => {
     const actual = Object.hasOwn(actuals, indicator.id) ? (actuals[indicator.id] ?? null) : null;
+    const phase = context?.phases[i];
+    const input = {
+      ...indicator,
+      actual,
+      period: periodId,
+      periodTarget: phase?.periodTarget ?? indicator.target,
+      periodBaseline: phase?.periodBaseline ?? indicator.baseline,
+      actualToDate: phase ? phase.actualToDate : actual,
+      targetToDate: phase?.targetToDate ?? indicator.target,
+      ...(phase ? { criteria: phase.criteria } : {}),
+    };
     const score =
       indicatorRule &&
       attempt(
         `the indicator rule for ${indicator.id}`,
-        () => indicatorRule({ ...indicator, actual, period: periodId }) as number,
+        () => indicatorRule(input) as number,
         isFiniteNumber,
         'a number',
       );
@@ -121,6 +151,7 @@ export function scorePeriod(
       target: indicator.target,
       weight: indicator.weight,
       actual,
+      ...(phase ? { periodTarget: phase.periodTarget, actualToDate: phase.actualToDate } : {}),
       score,
       weightedScore: score === null ? null : round2((score * indicator.weight) / total),
     };
@@ -146,7 +177,14 @@ export function scorePeriod(
         );
   const escalations: Escalation[] = [];
   if (composite !== null && grade !== null) {
-    const facts = { composite, grade, indicators: scores, period: periodId, missing };
+    const facts = {
+      composite,
+      grade,
+      indicators: scores,
+      period: periodId,
+      missing,
+      ...(context ? { previous: context.previous } : {}),
+    };
     for (const e of ruleSet.escalations) {
       // Explained only when fired: the trace is the slow path, and a review needs it only for these.
       const fired = attempt(

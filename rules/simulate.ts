@@ -4,10 +4,12 @@
 // is compiled once per run, and the data handed to the rules lives in scratch objects reused from
 // row to row, so scoring an indicator allocates nothing. The results equal scorePeriod's.
 import type { Indicator } from '../model/contract.js';
+import { isPhased, periodIds, periodPhases, type IndicatorPhase } from '../model/phasing.js';
 import type { RuleSetDraft } from '../model/ruleset.js';
 import type { ContractState } from '../model/state.js';
 import { compile, RuleError, type CompiledRule } from './engine/index.js';
 import { agreedActuals } from './evaluation.js';
+import type { PreviousReview } from './scoring.js';
 import { truthy } from './ruleset-tests.js';
 
 export interface Outcome {
@@ -32,6 +34,8 @@ export interface SimulationPeriod {
 export interface SimulationContract {
   id: string;
   title?: string;
+  /** The quarters of the contract's year: phased targets are read from it (absent: none are). */
+  quarters?: number;
   periods: readonly SimulationPeriod[];
 }
 
@@ -123,8 +127,10 @@ export function simulatePart(
   let shown = 0;
   for (const contract of contracts) {
     const periods: SimulatedPeriod[] = [];
+    const year = new YearSoFar(contract, scorer.readsPrevious);
     for (const period of contract.periods) {
-      const row = scorer.score(period);
+      const row = scorer.score(period, year.phases(period), year.previous());
+      year.add(period, row, scorer);
       row.change = changeOf(row, rank);
       tally.add(row);
       if (!options.onlyChanged || row.change !== 'same' || !sameIds(row.before, row.after)) periods.push(row);
@@ -164,7 +170,56 @@ export function simulationContract(state: ContractState): SimulationContract {
         : {}),
     });
   }
-  return { id: state.id, title: state.title, periods };
+  return { id: state.id, title: state.title, quarters: state.periods.length, periods };
+}
+
+/**
+ * What a period's score reads of the periods before it in the same year, as the workflow gives it
+ * (rules/scoring.ts PeriodContext): phased targets and figures to date, and, for escalation rules
+ * that read `previous`, the earlier periods as this simulation scored them. Last year's reviews are
+ * not part of the stored figures: `previous.lastYear` is null in a simulation.
+ */
+class YearSoFar {
+  private readonly ids: string[] | undefined;
+  private readonly earlierActuals: Record<string, number | null>[] = [];
+  private readonly earlier: PreviousReview[] = [];
+
+  constructor(
+    contract: SimulationContract,
+    private readonly keepPrevious: boolean,
+  ) {
+    const phased = contract.periods.some((p) => p.indicators.some(isPhased));
+    this.ids = phased && contract.quarters !== undefined ? periodIds(contract.quarters) : undefined;
+  }
+
+  phases(period: SimulationPeriod): IndicatorPhase[] | undefined {
+    if (!this.ids || !period.indicators.some(isPhased)) return undefined;
+    const index = this.ids.indexOf(period.id);
+    if (index < 0) return undefined;
+    return periodPhases(period.indicators, this.ids, index, period.actuals, this.earlierActuals);
+  }
+
+  previous(): PreviousContext | undefined {
+    if (!this.keepPrevious) return undefined;
+    return { periods: this.earlier, last: this.earlier.at(-1) ?? null, lastYear: null };
+  }
+
+  add(period: SimulationPeriod, row: SimulatedPeriod, scorer: PeriodScorer): void {
+    if (this.ids) this.earlierActuals.push(period.actuals);
+    if (!this.keepPrevious) return;
+    this.earlier.push({
+      period: period.id,
+      composite: row.after?.score ?? null,
+      grade: row.after?.grade ?? '',
+      indicators: row.after ? scorer.lastScores() : {},
+    });
+  }
+}
+
+interface PreviousContext {
+  periods: PreviousReview[];
+  last: PreviousReview | null;
+  lastYear: null;
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
@@ -184,6 +239,10 @@ interface IndicatorInput {
   criteria: Record<string, number> | undefined;
   actual: number | null;
   period: string;
+  periodTarget: number;
+  periodBaseline: number;
+  actualToDate: number | null;
+  targetToDate: number;
 }
 
 /** An indicator's score as the composite and escalation rules read it (model IndicatorScore). */
@@ -196,6 +255,8 @@ interface ScoreRow {
   target: number;
   weight: number;
   actual: number | null;
+  periodTarget: number;
+  actualToDate: number | null;
   score: number;
   weightedScore: number;
 }
@@ -218,7 +279,10 @@ class PeriodScorer {
     indicators: this.view,
     period: '',
     missing: NO_IDS,
+    previous: null as PreviousContext | null,
   };
+  /** Some escalation reads `previous`: the simulation keeps each contract's earlier periods for it. */
+  readonly readsPrevious: boolean;
 
   constructor(ruleSet: RuleSetDraft) {
     this.indicatorRule = compileAt(ruleSet.scoring.indicator, '/scoring/indicator');
@@ -228,19 +292,35 @@ class PeriodScorer {
       id: e.id,
       when: compileAt(e.when, `/escalations/${i}/when`),
     }));
+    this.readsPrevious = ruleSet.escalations.some((e) => JSON.stringify(e.when).includes('"previous'));
   }
 
-  score(period: SimulationPeriod): SimulatedPeriod {
+  score(
+    period: SimulationPeriod,
+    phases?: readonly IndicatorPhase[],
+    previous?: PreviousContext,
+  ): SimulatedPeriod {
     const before = period.before ?? null;
     try {
-      return { period: period.id, before, after: this.outcome(period), change: 'same' };
+      return { period: period.id, before, after: this.outcome(period, phases, previous), change: 'same' };
     } catch (err) {
       if (!(err instanceof RuleError) && !(err instanceof NoResult)) throw err;
       return { period: period.id, before, after: null, change: 'failed', error: err.message };
     }
   }
 
-  private outcome(period: SimulationPeriod): Outcome {
+  /** The indicators' scores of the period scored last, by id. */
+  lastScores(): Record<string, number | null> {
+    const scores: Record<string, number | null> = {};
+    for (const row of this.view) scores[row.id] = row.score;
+    return scores;
+  }
+
+  private outcome(
+    period: SimulationPeriod,
+    phases?: readonly IndicatorPhase[],
+    previous?: PreviousContext,
+  ): Outcome {
     // Positional values when the period has them; `actuals` may be computed on reading.
     const { indicators, values } = period;
     const actuals = values ? undefined : period.actuals;
@@ -273,6 +353,19 @@ class PeriodScorer {
       input.criteria = indicator.criteria;
       input.actual = actual;
       input.period = period.id;
+      const phase = phases?.[i];
+      if (phase) {
+        input.periodTarget = phase.periodTarget;
+        input.periodBaseline = phase.periodBaseline;
+        input.actualToDate = phase.actualToDate;
+        input.targetToDate = phase.targetToDate;
+        input.criteria = phase.criteria;
+      } else {
+        input.periodTarget = indicator.target;
+        input.periodBaseline = indicator.baseline;
+        input.actualToDate = actual;
+        input.targetToDate = indicator.target;
+      }
       const score = this.indicatorRule(input);
       if (typeof score !== 'number' || !Number.isFinite(score)) {
         throw new NoResult(
@@ -288,6 +381,8 @@ class PeriodScorer {
       row.target = indicator.target;
       row.weight = indicator.weight;
       row.actual = actual;
+      row.periodTarget = input.periodTarget;
+      row.actualToDate = input.actualToDate;
       row.score = score;
       row.weightedScore = Math.round(((score * indicator.weight) / total + Number.EPSILON) * 100) / 100;
       view[i] = row;
@@ -304,6 +399,7 @@ class PeriodScorer {
     facts.grade = grade;
     facts.period = period.id;
     facts.missing = missing ?? NO_IDS;
+    facts.previous = previous ?? null;
     let fired: string[] | undefined;
     for (const escalation of this.escalations) {
       if (truthy(escalation.when(facts))) (fired ??= []).push(escalation.id);
@@ -327,6 +423,10 @@ class PeriodScorer {
         criteria: undefined,
         actual: null,
         period: '',
+        periodTarget: 0,
+        periodBaseline: 0,
+        actualToDate: null,
+        targetToDate: 0,
       });
       this.rows.push({
         id: '',
@@ -337,6 +437,8 @@ class PeriodScorer {
         target: 0,
         weight: 0,
         actual: null,
+        periodTarget: 0,
+        actualToDate: null,
         score: 0,
         weightedScore: 0,
       });

@@ -15,6 +15,8 @@ interface StoredFigures {
   v: 2;
   id: string;
   title?: string;
+  /** The quarters of the contract's year (SimulationContract.quarters). */
+  q?: number;
   terms: Indicator[][];
   periods: PeriodRow[];
 }
@@ -37,6 +39,7 @@ export function encodeFigures(contract: SimulationContract): string {
     v: 2,
     id: contract.id,
     ...(contract.title === undefined ? {} : { title: contract.title }),
+    ...(contract.quarters === undefined ? {} : { q: contract.quarters }),
     terms,
     periods,
   };
@@ -58,6 +61,7 @@ export function decodeFigures(text: string): SimulationContract {
   return {
     id: stored.id,
     ...(stored.title === undefined ? {} : { title: stored.title }),
+    ...(stored.q === undefined ? {} : { quarters: stored.q }),
     periods,
   };
 }

@@ -6,6 +6,8 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ContractInput } from '../model/contract.js';
 import { CovenantError, pointer, type Issue } from '../model/errors.js';
+import { reportingPeriods } from '../model/periods.js';
+import { phasingIssues } from '../model/phasing.js';
 import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
 import { builtInRuleSet, builtInRuleSets } from '../rules/library/index.js';
 import { schemaErrors } from '../rules/ruleset-validation.js';
@@ -72,7 +74,14 @@ export async function ruleSetForContract(client: Client, contract: ContractInput
       },
     ]);
   }
-  const issues = criteriaIssues(found.ruleSet, contract);
+  const issues = [
+    ...criteriaIssues(found.ruleSet, contract),
+    ...phasingIssues(
+      contract.indicators,
+      reportingPeriods(contract.period).map((p) => p.id),
+      found.ruleSet.scoring.aggregation,
+    ),
+  ];
   if (issues.length > 0) throw new CovenantError('invalid', issues);
   return found.ruleSet;
 }

@@ -59,6 +59,11 @@ function registerHelpers(hb: typeof Handlebars): void {
     typeof value === 'number' || typeof value === 'string' ? String(value) : 'not reported',
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // A quarter's own target or figure to date, where it is not the annual one (phased indicators).
+  hb.registerHelper(
+    'differs',
+    (a: unknown, b: unknown) => typeof a === 'number' && a !== b,
+  );
   hb.registerHelper('gt', (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b);
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
   hb.registerHelper('join', (list: unknown, separator: unknown) =>

@@ -7,7 +7,9 @@ import type { ContractState, PeriodState, Review } from '../../model/state.js';
 import { RuleError } from '../../rules/engine/index.js';
 import { builtInRuleSets, findBuiltInRuleSet } from '../../rules/library/index.js';
 import { scorePeriod } from '../../rules/scoring.js';
+import { periodContext } from '../../rules/period-context.js';
 import { simulate, simulationContract, type SimulationContract } from '../../rules/simulate.js';
+import { decodeFigures, encodeFigures } from '../../rules/simulation-figures.js';
 
 const defaults = findBuiltInRuleSet('default', 1)!;
 const imm: Indicator = {
@@ -216,6 +218,7 @@ describe('simulate', () => {
     expect(simulationContract(state)).toEqual({
       id: 'PC-1',
       title: 'Health',
+      quarters: 2,
       periods: [
         {
           id: 'Q1',
@@ -225,5 +228,91 @@ describe('simulate', () => {
         },
       ],
     });
+  });
+
+  it('scores phased terms and escalations reading previous as a review does, from a state and from stored figures', () => {
+    const classrooms: Indicator = {
+      id: 'classrooms',
+      name: 'Classrooms',
+      direction: 'higher',
+      baseline: 28,
+      target: 40,
+      weight: 50,
+      measurement: 'cumulative',
+      targets: { Q1: 5, Q2: 10, Q3: 12, Q4: 13 },
+    };
+    const absorption: Indicator = {
+      id: 'absorption',
+      name: 'Absorption',
+      direction: 'higher',
+      baseline: 60,
+      target: 75,
+      weight: 50,
+      measurement: 'to-date',
+    };
+    const base = findBuiltInRuleSet('default', 1)!;
+    const draft: RuleSet = {
+      ...base,
+      escalations: [
+        ...base.escalations,
+        {
+          id: 'two-in-a-row',
+          severity: 'medium',
+          notify: ['managers'],
+          message: 'Two quarters in a row below the target.',
+          when: {
+            and: [{ '>': [{ var: 'composite' }, 3] }, { '>': [{ var: 'previous.last.composite' }, 3] }],
+          },
+        },
+      ],
+    };
+    const figures = [
+      { classrooms: 4, absorption: 12 },
+      { classrooms: 9, absorption: 30 },
+      { classrooms: 13, absorption: 58 },
+    ];
+    const periods = figures.map(
+      (actuals, i) =>
+        ({
+          id: `Q${i + 1}`,
+          start: '',
+          end: '',
+          due: '',
+          revision: 1,
+          requested: true,
+          ladder: [],
+          late: false,
+          report: { actuals, submittedAt: '', late: false },
+          moderations: [],
+          superseded: [],
+        }) as PeriodState,
+    );
+    const state = {
+      id: 'PC-P',
+      title: 'Phased',
+      revisions: [{ number: 1, indicators: [classrooms, absorption] }],
+      periods: [...periods, { ...periods[0]!, id: 'Q4', report: undefined }],
+      years: [],
+    } as unknown as ContractState;
+    // What the workflow gives each review, the draft's own earlier reviews as `previous`.
+    const expected = periods.map((period) => {
+      const result = scorePeriod(
+        draft,
+        [classrooms, absorption],
+        period.report!.actuals,
+        period.id,
+        periodContext(state, period),
+      );
+      period.review = { reviewedAt: '', revision: 1, ...result };
+      return { score: result.score, grade: result.grade, escalations: result.escalations.map((e) => e.id) };
+    });
+    expect(expected.map((e) => e.escalations.includes('two-in-a-row'))).toContain(true);
+    for (const contract of [
+      simulationContract(state),
+      decodeFigures(encodeFigures(simulationContract(state))),
+    ]) {
+      const after = simulate(draft, [contract]).contracts[0]!.periods.map((p) => p.after);
+      expect(after).toEqual(expected);
+    }
   });
 });

@@ -3,6 +3,7 @@
 // yet reviewed). Revised targets pass the same vetting guards as the signed ones.
 import { setHandler } from '@temporalio/workflow';
 import { hasEnded } from '../../model/periods.js';
+import { withTarget } from '../../rules/evaluation.js';
 import { runGuards } from '../../rules/scoring.js';
 import { nowIso, nowMs } from '../clock.js';
 import { proposeMidYearRevisionUpdate, type MidYearRevisionInput } from '../messages.js';
@@ -18,9 +19,7 @@ export function registerMidYearRevision(ctx: ContractContext): void {
     (input) => {
       ctx.changes++;
       const number = state.revisions.length + 1;
-      const indicators = currentRevision(ctx).indicators.map((i) =>
-        Object.hasOwn(input.targets, i.id) ? { ...i, target: input.targets[i.id]! } : i,
-      );
+      const indicators = revisedIndicators(ctx, input.targets);
       state.revisions.push({
         number,
         indicators,
@@ -58,9 +57,7 @@ export function registerMidYearRevision(ctx: ContractContext): void {
           if (!known.has(id)) throw invalid(`/targets/${escapePointer(id)}`, `Unknown indicator '${id}'.`);
           if (!Number.isFinite(target)) throw invalid(`/targets/${escapePointer(id)}`, 'Must be a number.');
         }
-        const revised = currentRevision(ctx).indicators.map((i) =>
-          Object.hasOwn(input.targets, i.id) ? { ...i, target: input.targets[i.id]! } : i,
-        );
+        const revised = revisedIndicators(ctx, input.targets);
         checkRoom(ctx, [revised, input.justification]);
         const failure = runGuards(ruleSet, revised)[0];
         if (failure) {
@@ -73,5 +70,12 @@ export function registerMidYearRevision(ctx: ContractContext): void {
         }
       },
     },
+  );
+}
+
+/** The current terms with the revised annual targets; explicit quarterly targets scale with theirs. */
+function revisedIndicators(ctx: ContractContext, targets: Record<string, number>) {
+  return currentRevision(ctx).indicators.map((i) =>
+    Object.hasOwn(targets, i.id) ? withTarget(i, targets[i.id]!) : i,
   );
 }

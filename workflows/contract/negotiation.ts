@@ -3,7 +3,9 @@
 // both signatories are asked to sign it.
 import { setHandler } from '@temporalio/workflow';
 import type { Indicator } from '../../model/contract.js';
-import type { PartyRole } from '../../model/state.js';
+import { reportingPeriods } from '../../model/periods.js';
+import { phasingIssues } from '../../model/phasing.js';
+import type { GuardFailure, PartyRole } from '../../model/state.js';
 import { runGuards } from '../../rules/scoring.js';
 import { nowIso } from '../clock.js';
 import { proposeRevisionUpdate, type ProposalInput } from '../messages.js';
@@ -47,6 +49,8 @@ export function registerNegotiation(ctx: ContractContext): void {
         }
         checkUniqueIds(proposal.indicators);
         checkRoom(ctx, [proposal.indicators, proposal.note]);
+        const phasing = phasingFailures(ctx, proposal.indicators)[0];
+        if (phasing) throw invalid(phasing.pointer, phasing.message);
       },
     },
   );
@@ -92,7 +96,7 @@ export function propose(
 export async function vet(ctx: ContractContext): Promise<void> {
   const { state, ruleSet } = ctx;
   const revision = currentRevision(ctx);
-  const failures = runGuards(ruleSet, revision.indicators);
+  const failures = [...phasingFailures(ctx, revision.indicators), ...runGuards(ruleSet, revision.indicators)];
   state.vetting = { revision: revision.number, at: nowIso(), passed: failures.length === 0, failures };
   log(
     ctx,
@@ -121,6 +125,16 @@ export async function vet(ctx: ContractContext): Promise<void> {
     ask(ctx, 'sign', 'unit', `y${state.year}-r${revision.number}-sign-unit`);
   }
   updateSearchAttributes(ctx);
+}
+
+/** Quarterly targets that do not make the annual target, or name quarters the contract does not have. */
+function phasingFailures(ctx: ContractContext, indicators: Indicator[]): GuardFailure[] {
+  const ids = reportingPeriods(ctx.state.period).map((p) => p.id);
+  return phasingIssues(indicators, ids, ctx.ruleSet.scoring.aggregation).map((issue) => ({
+    guard: 'phasing',
+    message: issue.message,
+    pointer: issue.pointer,
+  }));
 }
 
 function checkUniqueIds(indicators: Indicator[]): void {

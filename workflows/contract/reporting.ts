@@ -8,6 +8,7 @@ import { hasEnded } from '../../model/periods.js';
 import type { Recipient } from '../../model/ruleset.js';
 import type { PeriodState } from '../../model/state.js';
 import { agreedActuals } from '../../rules/evaluation.js';
+import { periodContext } from '../../rules/period-context.js';
 import { scorePeriod } from '../../rules/scoring.js';
 import { nowIso, nowMs } from '../clock.js';
 import { moderateUpdate, submitReportUpdate, type ModerationInput, type ReportInput } from '../messages.js';
@@ -16,6 +17,9 @@ import { email, everyone, log, recipients, revisionOf, summary, type ContractCon
 import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, forbidden, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
+
+/** Reviews scored with phased targets and `previous` (rules/period-context.ts); earlier ones were not. */
+const PHASED_TARGETS_PATCH = 'phased-targets';
 
 /** The review document stored by a local activity. */
 const LOCAL_REVIEW_DOCUMENT_PATCH = 'review-document-local';
@@ -92,6 +96,7 @@ export function registerReporting(ctx: ContractContext): void {
         revisionOf(ctx, period).indicators,
         agreedActuals(period),
         period.id,
+        patched(PHASED_TARGETS_PATCH) ? periodContext(state, period) : undefined,
       );
       return {
         period: period.id,
@@ -190,7 +195,15 @@ export async function review(ctx: ContractContext, period: PeriodState): Promise
   const { state, ruleSet } = ctx;
   if (period.review) period.superseded.push(period.review);
   const version = period.superseded.length + 1;
-  const result = scorePeriod(ruleSet, revisionOf(ctx, period).indicators, agreedActuals(period), period.id);
+  // Runs recorded before phasing scored every quarter against the annual target, alone.
+  const context = patched(PHASED_TARGETS_PATCH) ? periodContext(state, period) : undefined;
+  const result = scorePeriod(
+    ruleSet,
+    revisionOf(ctx, period).indicators,
+    agreedActuals(period),
+    period.id,
+    context,
+  );
   period.review = { reviewedAt: nowIso(), revision: period.revision, version, ...result };
   log(
     ctx,
