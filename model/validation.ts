@@ -24,9 +24,17 @@ export function validator<T>(schema: object): (value: unknown) => T {
 
 export function toIssues(errors: ErrorObject[]): Issue[] {
   const issues = errors
-    .filter((e) => e.keyword !== 'if')
+    // `if` and `propertyNames` wrap the errors that say what is wrong: those are kept.
+    .filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames')
     .map((e): Issue => {
       const params = e.params as Record<string, unknown>;
+      if (typeof e.propertyName === 'string') {
+        // A key the object may not have: point at the key itself.
+        return {
+          pointer: `${e.instancePath}${pointer(e.propertyName)}`,
+          message: `is not an allowed name: ${e.keyword === 'not' ? 'a name every JavaScript object has' : (e.message ?? e.keyword)}`,
+        };
+      }
       if (e.keyword === 'required') {
         return {
           pointer: `${e.instancePath}${pointer(String(params.missingProperty))}`,

@@ -22,6 +22,7 @@ describe('recorded workflow histories', () => {
       'moderation-versions',
       'negotiation-rounds',
       'not-scored-review',
+      'phased-year',
       'ruleset-continue-as-new',
       'ruleset-validated-draft',
     ]);
