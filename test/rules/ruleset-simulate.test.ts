@@ -271,22 +271,19 @@ describe('simulate', () => {
       { classrooms: 9, absorption: 30 },
       { classrooms: 13, absorption: 58 },
     ];
-    const periods = figures.map(
-      (actuals, i) =>
-        ({
-          id: `Q${i + 1}`,
-          start: '',
-          end: '',
-          due: '',
-          revision: 1,
-          requested: true,
-          ladder: [],
-          late: false,
-          report: { actuals, submittedAt: '', late: false },
-          moderations: [],
-          superseded: [],
-        }) as PeriodState,
-    );
+    const periods = figures.map((actuals, i): PeriodState => ({
+      id: `Q${i + 1}`,
+      start: '',
+      end: '',
+      due: '',
+      revision: 1,
+      requested: true,
+      ladder: [],
+      late: false,
+      report: { actuals, submittedAt: '', late: false },
+      moderations: [],
+      superseded: [],
+    }));
     const state = {
       id: 'PC-P',
       title: 'Phased',
