@@ -1,6 +1,7 @@
 // A contract's state as its workflow holds it and the API returns it. Plain JSON throughout:
 // it is carried across continue-as-new and replayed from history.
 import type { ContractInput, Indicator, Party, Person, RuleSetRef } from './contract.js';
+import type { FigureNote, ReportDraft } from './report.js';
 
 export type Stage =
   'negotiation' | 'vetting' | 'signing' | 'active' | 'evaluation' | 'suspended' | 'closed' | 'terminated';
@@ -79,6 +80,8 @@ export interface Report {
   actuals: Record<string, number | null>;
   submittedAt: string;
   late: boolean;
+  /** Comments, data quality, evidence and explanations, by indicator; absent when none was given. */
+  notes?: Record<string, FigureNote>;
 }
 
 export interface Moderation {
@@ -147,6 +150,8 @@ export interface PeriodState {
   ladder: string[];
   late: boolean;
   report?: Report;
+  /** What the unit saved but has not submitted; gone once submitted. */
+  draft?: ReportDraft;
   moderations: Moderation[];
   review?: Review;
   /** Earlier reviews of this period, replaced by a late report or a moderation. */

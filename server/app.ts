@@ -15,6 +15,8 @@ import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { documentRoutes } from './routes/documents.js';
+import { evidenceRoutes } from './routes/evidence.js';
+import { reportRoutes } from './routes/reports.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
 import { ruleSetRoutes } from './routes/rulesets.js';
 import { uiRoutes } from './routes/ui.js';
@@ -142,6 +144,8 @@ export function createApp(deps: AppDeps): Express {
     contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl, reads }),
   );
   app.use('/api/v1/contracts', lifecycleRoutes(client, reads));
+  app.use('/api/v1/contracts', reportRoutes({ client, reads, documents: deps.documents }));
+  app.use('/api/v1/contracts', evidenceRoutes(deps.documents, deps.publicUrl));
   app.use(
     '/api/v1/rulesets',
     ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),

@@ -13,6 +13,8 @@ export interface BlobStore {
   /** Stores content under a key (idempotent: the same key and content change nothing); returns its SHA-256. */
   put(key: string, content: string | Buffer, contentType: string): Promise<string>;
   get(key: string): Promise<StoredBlob | undefined>;
+  /** What is stored under a key, without its content. */
+  head(key: string): Promise<{ contentType: string; sha256: string; size: number } | undefined>;
 }
 
 /** Letters, digits, '.', '_' and '-' per segment, segments joined by '/', no dot segments. */
@@ -51,5 +53,15 @@ export class PgBlobStore implements BlobStore {
     );
     const row = rows[0];
     return row && { content: row.content, contentType: row.content_type, sha256: row.sha256 };
+  }
+
+  async head(key: string): Promise<{ contentType: string; sha256: string; size: number } | undefined> {
+    if (!isDocumentKey(key)) return undefined;
+    const { rows } = await this.database.query<{ content_type: string; sha256: string; size: number }>(
+      'select d.content_type, d.sha256, octet_length(b.content) as size from documents d join blobs b using (sha256) where d.key = $1',
+      [key],
+    );
+    const row = rows[0];
+    return row && { contentType: row.content_type, sha256: row.sha256, size: Number(row.size) };
   }
 }

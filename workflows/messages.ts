@@ -3,6 +3,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContractInput, Indicator, Person } from '../model/contract.js';
+import type { Figure } from '../model/report.js';
 import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
 import type { RuleSetValidation } from '../rules/ruleset-validation.js';
 import type { ContractState, LogEntry, PartyRole, Review, Stage, YearSummary } from '../model/state.js';
@@ -47,9 +48,26 @@ export interface Attributed {
   actor?: string;
 }
 
+/**
+ * A submission: the period's draft with these figures laid over it is the report. `actuals` (the
+ * one-step form) sets figures' numbers; `figures` their numbers and notes.
+ */
 export interface ReportInput extends Attributed {
   period: string;
-  actuals: Record<string, number | null>;
+  actuals?: Record<string, number | null>;
+  figures?: Record<string, Figure>;
+}
+
+/** Figures saved into a period's draft, each replacing the one the draft held for its indicator. */
+export interface DraftInput extends Attributed {
+  period: string;
+  figures: Record<string, Figure>;
+}
+
+export interface DraftResult {
+  period: string;
+  /** Indicators still without a number and without an explanation: what submission would refuse. */
+  missing: string[];
 }
 
 export interface ReportResult {
@@ -120,6 +138,7 @@ export interface DelegationInput {
 
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 export const submitReportUpdate = defineUpdate<ReportResult, [ReportInput]>('submitReport');
+export const saveReportDraftUpdate = defineUpdate<DraftResult, [DraftInput]>('saveReportDraft');
 export const proposeRevisionUpdate = defineUpdate<ProposalResult, [ProposalInput]>('proposeRevision');
 export const proposeMidYearRevisionUpdate = defineUpdate<ProposalResult, [MidYearRevisionInput]>(
   'proposeMidYearRevision',

@@ -48,6 +48,28 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   {
     method: 'POST',
+    path: '/api/v1/contracts/:id/reports/:period/draft',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/reports/:period/submit',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    json: true,
+  },
+  // Evidence for a report: a file in the body, its type in Content-Type (server/routes/evidence.ts).
+  {
+    method: 'POST',
+    path: '/api/v1/contracts/:id/evidence',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    query: { name: { type: 'string', pattern: '^[^\\u0000-\\u001f/\\\\]{1,200}$' } },
+  },
+  {
+    method: 'POST',
     path: '/api/v1/contracts/:id/revisions',
     roles: ['admin', 'manager', 'unit'],
     scope: 'contract',

@@ -1,18 +1,15 @@
-// The contracts API: create, list, read, report, propose. Thin: validate, then talk to Temporal.
+// The contracts API: create, list, read, propose (reports: ./reports.ts). Thin: validate, then talk to Temporal.
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { MAX_INDICATORS } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
 import { validateContract, validateIndicators, validator } from '../../model/validation.js';
 import {
   CONTRACT_WORKFLOW,
   proposeRevisionUpdate,
   STAGE,
-  submitReportUpdate,
   UNIT,
   type ContractWorkflowInput,
   type ProposalInput,
-  type ReportInput,
 } from '../../workflows/messages.js';
 import { actorOf, principalOf } from '../auth/access.js';
 import { stateFor } from '../auth/disclosure.js';
@@ -27,22 +24,6 @@ export interface ContractRoutesDeps {
   publicUrl: string;
   reads: ContractReads;
 }
-
-const checkReport = validator<ReportInput>({
-  type: 'object',
-  additionalProperties: false,
-  required: ['period', 'actuals'],
-  properties: {
-    period: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
-    actuals: {
-      type: 'object',
-      minProperties: 1,
-      maxProperties: MAX_INDICATORS,
-      propertyNames: { maxLength: 100 },
-      additionalProperties: { type: ['number', 'null'] },
-    },
-  },
-});
 
 const checkProposal = validator<ProposalInput>({
   type: 'object',
@@ -126,14 +107,6 @@ export function contractRoutes({ client, taskQueue, publicUrl, reads }: Contract
   router.get('/:id', async (req, res) => {
     const state = await reads.state(req.params.id);
     res.json(withAbsoluteUrls(stateFor(principalOf(req), state), publicUrl));
-  });
-
-  router.post('/:id/reports', async (req, res) => {
-    const report = { ...checkReport(req.body), ...attribution(req) };
-    const handle = client.workflow.getHandle(req.params.id);
-    res.json(
-      await reads.change(req.params.id, () => handle.executeUpdate(submitReportUpdate, { args: [report] })),
-    );
   });
 
   router.post('/:id/revisions', async (req, res) => {

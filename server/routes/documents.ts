@@ -11,6 +11,8 @@ export function documentRoutes(documents: BlobStore): Router {
     const key = req.params.path.join('/');
     const found = isDocumentKey(key) ? await documents.get(key) : undefined;
     if (!found) throw new CovenantError('not-found', [{ pointer: '', message: 'No such document' }]);
+    // Uploaded evidence is the unit's file, not a page of ours: downloaded, never rendered here.
+    if (key.split('/')[1] === 'evidence') res.attachment(key.split('/').at(-1));
     res.type(found.contentType).set('ETag', `"${found.sha256}"`).send(found.content);
   });
   return router;

@@ -76,7 +76,16 @@ describe('the reporting calendar', () => {
     const late = await fetch(`${stack.urls.api}/contracts/${contract.id}/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken(stack)}` },
-      body: JSON.stringify({ period: 'Q1', actuals: { immunisation: 85 } }),
+      // The others are explained: a figure left out of a submission needs a reason.
+      body: JSON.stringify({
+        period: 'Q1',
+        actuals: { immunisation: 85 },
+        figures: Object.fromEntries(
+          contract.indicators
+            .filter((i) => i.id !== 'immunisation')
+            .map((i) => [i.id, { explanation: 'Not collected this quarter' }]),
+        ),
+      }),
     });
     expect(late.status).toBe(200);
     expect(await late.json()).toEqual({ period: 'Q1', late: true });

@@ -359,9 +359,16 @@ describe('finding 6: published rule sets that pass validation still break contra
     });
     await signContract(stack, fragile);
     const partial = { [fragile.indicators[0]!.id]: fragile.indicators[0]!.target, boom: 3, bang: 4 };
+    // The figures left out are explained, as a submission must.
+    const explained = Object.fromEntries(
+      fragile.indicators
+        .filter((i) => !Object.hasOwn(partial, i.id))
+        .map((i) => [i.id, { explanation: 'Not collected' }]),
+    );
     const q1 = await api(stack, 'POST', `/api/v1/contracts/${fragile.id}/reports`, {
       period: 'Q1',
       actuals: partial,
+      figures: explained,
     });
     expect(q1.status).toBe(200);
     const review = await waitFor(
@@ -388,6 +395,7 @@ describe('finding 6: published rule sets that pass validation still break contra
     const q2 = await api(stack, 'POST', `/api/v1/contracts/${fragile.id}/reports`, {
       period: 'Q2',
       actuals: partial,
+      figures: explained,
     });
     expect(q2.status).toBe(200);
     await waitFor(

@@ -21,6 +21,7 @@ import { mailSent, sendMail } from './mail.js';
 import { registerMidYearRevision } from './mid-year-revision.js';
 import { propose, registerNegotiation, vet } from './negotiation.js';
 import { markChanged, projectChanges, projected } from './projection.js';
+import { registerReportDrafts } from './report-drafts.js';
 import { registerReporting, review } from './reporting.js';
 import { updateSearchAttributes } from './search-attributes.js';
 
@@ -33,6 +34,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   registerMidYearRevision(ctx);
   registerApprovals(ctx);
   registerReporting(ctx);
+  registerReportDrafts(ctx);
 
   updateSearchAttributes(ctx);
   void sendMail(ctx);

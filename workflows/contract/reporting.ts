@@ -17,6 +17,7 @@ import { email, everyone, log, recipients, revisionOf, summary, type ContractCon
 import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, forbidden, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
+import { checkExplained, checkFigures, findPeriod, reportOf, submittedFigures } from './report-drafts.js';
 
 /** Reviews scored with phased targets and `previous` (rules/period-context.ts); earlier ones were not. */
 const PHASED_TARGETS_PATCH = 'phased-targets';
@@ -32,11 +33,8 @@ export function registerReporting(ctx: ContractContext): void {
     (report) => {
       ctx.changes++;
       const period = state.periods.find((p) => p.id === report.period)!;
-      period.report = {
-        actuals: report.actuals,
-        submittedAt: nowIso(),
-        late: nowMs() >= endOfDay(period.due),
-      };
+      period.report = reportOf(submittedFigures(period, report), nowIso(), nowMs() >= endOfDay(period.due));
+      delete period.draft;
       state.late = state.periods.some((p) => p.late && !p.report);
       log(
         ctx,
@@ -51,18 +49,19 @@ export function registerReporting(ctx: ContractContext): void {
       validator: (report: ReportInput) => {
         if (state.stage !== 'active')
           throw conflict(`Reports are accepted while the contract is active; it is in ${state.stage}.`);
-        const period = state.periods.find((p) => p.id === report.period);
-        if (!period) {
-          throw invalid(
-            '/period',
-            `Unknown period '${report.period}'; this contract has ${state.periods.map((p) => p.id).join(', ')}.`,
-          );
-        }
+        const period = findPeriod(ctx, report.period);
         if (!hasEnded(period, nowMs()))
           throw conflict(`${period.id} ends on ${period.end}; report it after that.`);
         if (period.report)
           throw conflict(`${period.id} has already been reported; a manager may moderate its figures.`);
-        checkActuals(report.actuals, '/actuals', revisionOf(ctx, period).indicators);
+        const indicators = revisionOf(ctx, period).indicators;
+        checkActuals(report.actuals ?? {}, '/actuals', indicators);
+        checkFigures(report.figures ?? {}, '/figures', indicators);
+        const figures = submittedFigures(period, report);
+        checkExplained(indicators, figures);
+        // The numbers always go on (a full state still takes reports); comments and evidence need room.
+        const { notes } = reportOf(figures, '', false);
+        if (notes) checkRoom(ctx, notes);
       },
     },
   );

@@ -1,0 +1,96 @@
+// Evidence for reported figures: files (PDF, images, spreadsheets, CSV) uploaded for a contract,
+// checked to be what their type says, stored once by their SHA-256 under
+// /documents/<contract id>/evidence/<sha256>; a figure names them by that hash.
+import { createHash } from 'node:crypto';
+import express, { Router } from 'express';
+import { CovenantError } from '../../model/errors.js';
+import {
+  EVIDENCE_TYPES,
+  evidenceProblem,
+  MAX_EVIDENCE_BYTES,
+  type Evidence,
+  type Figure,
+} from '../../model/report.js';
+import type { BlobStore } from '../../store/blobs.js';
+
+/** What a figure's evidence looks like in a request: the hash its upload answered, and a name. */
+interface EvidenceRef {
+  sha256: string;
+  name?: string;
+}
+
+export function evidenceKey(contractId: string, sha256: string): string {
+  return `${contractId}/evidence/${sha256}`;
+}
+
+export function evidenceRoutes(documents: BlobStore, publicUrl: string): Router {
+  const router = Router();
+  router.post(
+    '/:id/evidence',
+    express.raw({ type: () => true, limit: MAX_EVIDENCE_BYTES }),
+    async (req, res) => {
+      const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const problem = evidenceProblem(type, content);
+      if (problem) {
+        throw new CovenantError(EVIDENCE_TYPES[type] ? 'invalid' : 'unsupported-media-type', [
+          { pointer: '', message: problem },
+        ]);
+      }
+      const name =
+        typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim() : undefined;
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const key = evidenceKey(req.params.id, sha256);
+      await documents.put(key, content, type);
+      res.status(201).json({
+        sha256,
+        name: name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
+        type,
+        size: content.length,
+        url: `${publicUrl}/documents/${key}`,
+      });
+    },
+  );
+  return router;
+}
+
+/**
+ * The figures with their evidence resolved to uploaded files of this contract (type and size from
+ * the store). A hash no upload of this contract answered is a 400 at its pointer.
+ */
+export async function resolveEvidence(
+  documents: BlobStore,
+  contractId: string,
+  figures: Record<string, Figure> | undefined,
+  at: string,
+): Promise<Record<string, Figure> | undefined> {
+  if (!figures) return undefined;
+  const resolved: Record<string, Figure> = {};
+  for (const [id, figure] of Object.entries(figures)) {
+    if (!figure.evidence) {
+      resolved[id] = figure;
+      continue;
+    }
+    const evidence: Evidence[] = [];
+    for (const [i, ref] of (figure.evidence as EvidenceRef[]).entries()) {
+      const stored = await documents.head(evidenceKey(contractId, ref.sha256));
+      if (!stored) {
+        throw new CovenantError('invalid', [
+          {
+            pointer: `${at}/${id.replaceAll('~', '~0').replaceAll('/', '~1')}/evidence/${i}/sha256`,
+            message: 'No file with this SHA-256 was uploaded for this contract (POST .../evidence first).',
+          },
+        ]);
+      }
+      const extension = EVIDENCE_TYPES[stored.contentType]?.extension ?? 'bin';
+      evidence.push({
+        sha256: ref.sha256,
+        name: ref.name ?? `${ref.sha256.slice(0, 12)}.${extension}`,
+        type: stored.contentType,
+        size: stored.size,
+      });
+    }
+    resolved[id] = { ...figure, evidence };
+  }
+  return resolved;
+}
