@@ -44,7 +44,8 @@ export type EmailTemplate =
   | 'revision-applied'
   | 'evaluation-published'
   | 'contract-suspended'
-  | 'contract-ended';
+  | 'contract-ended'
+  | 'corrective-action';
 
 export interface ContractSummary {
   id: string;

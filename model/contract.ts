@@ -1,4 +1,8 @@
 // The contract as proposed to the API: parties, period, indicators and the rule set it is judged by.
+import { actionPlanSchema, type InitiativeInput } from './action-plan.js';
+import { keyName, personSchema } from './names.js';
+
+export { keyName, personSchema, RESERVED_NAMES } from './names.js';
 export type Direction = 'higher' | 'lower';
 
 export interface Person {
@@ -61,6 +65,8 @@ export interface ContractInput {
   notes?: string;
   /** 'automatic' (default): after the evaluation's sign-off the contract renews into next year. */
   renewal?: 'automatic' | 'none';
+  /** How the unit means to reach the targets, agreed with the terms (model/action-plan.ts). */
+  actionPlan?: InitiativeInput[];
 }
 
 /** The negotiable part of a contract: what a revision proposes. */
@@ -79,44 +85,11 @@ export const MAX_INDICATORS = 100;
 /** Bytes of a set of terms (the indicators as JSON, UTF-8). */
 export const MAX_TERMS_BYTES = 200_000;
 
-/**
- * Names an object inherits from Object.prototype: as an indicator id or a criteria name they would
- * read an inherited function where a figure is expected, so the schemas refuse them.
- */
-export const RESERVED_NAMES = [
-  '__proto__',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-  'constructor',
-  'hasOwnProperty',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-  'toString',
-  'valueOf',
-] as const;
-
-/** A string schema that refuses the reserved names. */
-export function keyName(pattern: string) {
-  return { type: 'string', pattern, not: { enum: RESERVED_NAMES } } as const;
-}
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 /** A reporting period's id, as targets and phasing name it. */
 const PERIOD_ID_PATTERN = '^Q[1-9][0-9]?$';
 /** Quarters a contract's year may have (a period of up to five years). */
 const MAX_PERIODS = 20;
-
-export const personSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'email'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    email: { type: 'string', format: 'email', maxLength: 254 },
-  },
-} as const;
 
 const party = {
   type: 'object',
@@ -212,5 +185,6 @@ export const contractSchema = {
     objectives: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 500 } },
     notes: { type: 'string', maxLength: 5000 },
     renewal: { enum: ['automatic', 'none'] },
+    actionPlan: actionPlanSchema,
   },
 } as const;

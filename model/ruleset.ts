@@ -19,6 +19,8 @@ export interface EscalationRule {
   severity: 'low' | 'medium' | 'high';
   notify: Recipient[];
   message: string;
+  /** Asks the unit for a corrective action within so many days of the review. */
+  corrective?: { withinDays: number };
 }
 
 /** Who an email goes to: the unit's reporting contacts (or its head), the unit's head, the principal, the managers. */
@@ -163,6 +165,12 @@ const properties = {
         severity: { enum: ['low', 'medium', 'high'] },
         notify: { type: 'array', minItems: 1, uniqueItems: true, items: RECIPIENTS },
         message: { type: 'string', minLength: 1, maxLength: 500 },
+        corrective: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['withinDays'],
+          properties: { withinDays: { type: 'integer', minimum: 1, maximum: 90 } },
+        },
       },
     },
   },

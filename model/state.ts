@@ -1,6 +1,7 @@
 // A contract's state as its workflow holds it and the API returns it. Plain JSON throughout:
 // it is carried across continue-as-new and replayed from history.
 import type { ContractInput, Indicator, Party, Person, RuleSetRef } from './contract.js';
+import type { CorrectiveAction, Initiative, InitiativeInput, PlanReview } from './action-plan.js';
 import type { FigureNote, ReportDraft } from './report.js';
 
 export type Stage =
@@ -18,6 +19,8 @@ export interface Revision {
   status: 'proposed' | 'agreed' | 'rejected' | 'superseded' | 'failed-vetting' | 'signed';
   /** Its indicators are no longer held (the state is bounded; the workflow history keeps them). */
   compacted?: { indicators: number };
+  /** The action plan proposed with these terms; absent when none was. */
+  actionPlan?: InitiativeInput[];
 }
 
 /**
@@ -118,6 +121,8 @@ export interface Escalation {
   notify: string[];
   /** Why it fired: the rule's run in words, one step a line (rules/why.ts). */
   why?: string[];
+  /** Days the unit has to add a corrective action, when the rule asks for one. */
+  corrective?: { withinDays: number };
 }
 
 export interface Review {
@@ -136,6 +141,8 @@ export interface Review {
   missing: string[];
   escalations: Escalation[];
   documentUrl?: string;
+  /** The action plan as this review found it; absent when the contract has none. */
+  plan?: PlanReview;
 }
 
 export interface PeriodState {
@@ -245,4 +252,8 @@ export interface ContractState {
   version?: number;
   objectives?: string[];
   notes?: string;
+  /** The action plan in force since signing, as the unit updates it; absent when none was agreed. */
+  actionPlan?: Initiative[];
+  /** Corrective actions escalations asked for this year. */
+  correctiveActions?: CorrectiveAction[];
 }

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { jsonBytes } from './bytes.js';
 import { contractSchema, indicatorsSchema, MAX_TERMS_BYTES, type ContractInput } from './contract.js';
+import { planIssues } from './action-plan.js';
 import { CovenantError, pointer, type Issue } from './errors.js';
 import { ruleSetSchema, type RuleSet } from './ruleset.js';
 
@@ -83,6 +84,13 @@ export function validateContract(body: unknown): ContractInput {
   }
   const raw = (typeof body === 'object' && body !== null ? body : {}) as Partial<ContractInput>;
   if (Array.isArray(raw.indicators)) issues.push(...indicatorIssues(raw.indicators, '/indicators'));
+  if (issues.length === 0 && raw.actionPlan && raw.indicators)
+    issues.push(
+      ...planIssues(
+        raw.actionPlan,
+        raw.indicators.map((i) => i.id),
+      ),
+    );
   const period = raw.period;
   if (typeof period?.start === 'string' && typeof period.end === 'string' && period.end <= period.start) {
     issues.push({ pointer: '/period/end', message: 'must be after /period/start' });

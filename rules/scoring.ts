@@ -200,6 +200,7 @@ export function scorePeriod(
         message: e.message,
         notify: e.notify,
         why: explained(e.when, facts),
+        ...(e.corrective ? { corrective: e.corrective } : {}),
       });
     }
   }

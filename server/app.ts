@@ -14,6 +14,7 @@ import type { CaughtMailStore } from '../store/mail.js';
 import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
+import { actionPlanRoutes } from './routes/action-plan.js';
 import { documentRoutes } from './routes/documents.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { reportRoutes } from './routes/reports.js';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/contracts', lifecycleRoutes(client, reads));
   app.use('/api/v1/contracts', reportRoutes({ client, reads, documents: deps.documents }));
   app.use('/api/v1/contracts', evidenceRoutes(deps.documents, deps.publicUrl));
+  app.use('/api/v1/contracts', actionPlanRoutes({ client, reads, documents: deps.documents }));
   app.use(
     '/api/v1/rulesets',
     ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),

@@ -3,7 +3,8 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContractInput, Indicator, Person } from '../model/contract.js';
-import type { Figure } from '../model/report.js';
+import type { CorrectiveAction, InitiativeInput, InitiativeUpdate } from '../model/action-plan.js';
+import type { Evidence, Figure } from '../model/report.js';
 import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
 import type { RuleSetValidation } from '../rules/ruleset-validation.js';
 import type { ContractState, LogEntry, PartyRole, Review, Stage, YearSummary } from '../model/state.js';
@@ -56,6 +57,25 @@ export interface ReportInput extends Attributed {
   period: string;
   actuals?: Record<string, number | null>;
   figures?: Record<string, Figure>;
+  /** Progress of the action plan's initiatives, by id, reported with the figures. */
+  plan?: Record<string, InitiativeUpdate>;
+}
+
+/** Progress of the action plan outside a report. */
+export interface PlanUpdateInput extends Attributed {
+  updates: Record<string, InitiativeUpdate>;
+}
+
+/** A corrective action added as an initiative of the plan. */
+export interface CorrectiveInput extends Attributed {
+  action: string;
+  initiative: Omit<InitiativeInput, 'status'> & { due: string };
+}
+
+export interface CorrectiveCloseInput extends Attributed {
+  action: string;
+  note?: string;
+  evidence?: Evidence[];
 }
 
 /** Figures saved into a period's draft, each replacing the one the draft held for its indicator. */
@@ -78,6 +98,8 @@ export interface ReportResult {
 export interface ProposalInput extends Attributed {
   proposedBy: PartyRole;
   indicators: Indicator[];
+  /** The action plan proposed with the terms; the current one stays when absent. */
+  actionPlan?: InitiativeInput[];
   note?: string;
   /** The revision this proposal answers: refused (409) when another was proposed since. */
   basedOn?: number;
@@ -139,6 +161,15 @@ export interface DelegationInput {
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 export const submitReportUpdate = defineUpdate<ReportResult, [ReportInput]>('submitReport');
 export const saveReportDraftUpdate = defineUpdate<DraftResult, [DraftInput]>('saveReportDraft');
+export const updateActionPlanUpdate = defineUpdate<{ updated: string[] }, [PlanUpdateInput]>(
+  'updateActionPlan',
+);
+export const addCorrectiveActionUpdate = defineUpdate<CorrectiveAction, [CorrectiveInput]>(
+  'addCorrectiveAction',
+);
+export const closeCorrectiveActionUpdate = defineUpdate<CorrectiveAction, [CorrectiveCloseInput]>(
+  'closeCorrectiveAction',
+);
 export const proposeRevisionUpdate = defineUpdate<ProposalResult, [ProposalInput]>('proposeRevision');
 export const proposeMidYearRevisionUpdate = defineUpdate<ProposalResult, [MidYearRevisionInput]>(
   'proposeMidYearRevision',

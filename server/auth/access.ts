@@ -42,6 +42,12 @@ export function actorOf(req: Request): string | undefined {
   return `${principal.name} (${principal.role}${principal.email ? `, ${principal.email}` : ''})`;
 }
 
+/** `{ actor }` for a change's record: who made the call, when anyone is known. */
+export function attribution(req: Request): { actor?: string } {
+  const actor = actorOf(req);
+  return actor ? { actor } : {};
+}
+
 export function authorize(options: AccessOptions): RequestHandler {
   const { authenticator, linkSecret, openUiOnLoopback } = options;
 

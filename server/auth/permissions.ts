@@ -60,6 +60,16 @@ export const PERMISSIONS: readonly Permission[] = [
     scope: 'contract',
     json: true,
   },
+  // The unit keeps its action plan: progress, and the corrective actions escalations ask of it.
+  ...['action-plan', 'corrective-actions/:action', 'corrective-actions/:action/close'].map(
+    (route): Permission => ({
+      method: 'POST',
+      path: `/api/v1/contracts/:id/${route}`,
+      roles: ['admin', 'unit'],
+      scope: 'contract',
+      json: true,
+    }),
+  ),
   // Evidence for a report: a file in the body, its type in Content-Type (server/routes/evidence.ts).
   {
     method: 'POST',

@@ -1,6 +1,7 @@
 // The contracts API: create, list, read, propose (reports: ./reports.ts). Thin: validate, then talk to Temporal.
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
+import { actionPlanSchema } from '../../model/action-plan.js';
 import type { ContractState } from '../../model/state.js';
 import { validateContract, validateIndicators, validator } from '../../model/validation.js';
 import {
@@ -11,7 +12,7 @@ import {
   type ContractWorkflowInput,
   type ProposalInput,
 } from '../../workflows/messages.js';
-import { actorOf, principalOf } from '../auth/access.js';
+import { attribution, principalOf } from '../auth/access.js';
 import { stateFor } from '../auth/disclosure.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
 import { ruleSetForContract } from '../ruleset-registry.js';
@@ -34,6 +35,7 @@ const checkProposal = validator<ProposalInput>({
     indicators: {},
     note: { type: 'string', maxLength: 2000 },
     basedOn: { type: 'integer', minimum: 1, maximum: 10000 },
+    actionPlan: actionPlanSchema,
   },
 });
 
@@ -131,9 +133,4 @@ function withAbsoluteUrls(state: ContractState, publicUrl: string): ContractStat
     if (period.review && url?.startsWith('/')) period.review.documentUrl = publicUrl + url;
   }
   return state;
-}
-
-function attribution(req: Parameters<typeof actorOf>[0]): { actor?: string } {
-  const actor = actorOf(req);
-  return actor ? { actor } : {};
 }

@@ -14,7 +14,7 @@ import {
 import type { BlobStore } from '../../store/blobs.js';
 
 /** What a figure's evidence looks like in a request: the hash its upload answered, and a name. */
-interface EvidenceRef {
+export interface EvidenceRef {
   sha256: string;
   name?: string;
 }
@@ -67,30 +67,46 @@ export async function resolveEvidence(
   if (!figures) return undefined;
   const resolved: Record<string, Figure> = {};
   for (const [id, figure] of Object.entries(figures)) {
-    if (!figure.evidence) {
-      resolved[id] = figure;
-      continue;
-    }
-    const evidence: Evidence[] = [];
-    for (const [i, ref] of (figure.evidence as EvidenceRef[]).entries()) {
-      const stored = await documents.head(evidenceKey(contractId, ref.sha256));
-      if (!stored) {
-        throw new CovenantError('invalid', [
-          {
-            pointer: `${at}/${id.replaceAll('~', '~0').replaceAll('/', '~1')}/evidence/${i}/sha256`,
-            message: 'No file with this SHA-256 was uploaded for this contract (POST .../evidence first).',
-          },
-        ]);
-      }
-      const extension = EVIDENCE_TYPES[stored.contentType]?.extension ?? 'bin';
-      evidence.push({
-        sha256: ref.sha256,
-        name: ref.name ?? `${ref.sha256.slice(0, 12)}.${extension}`,
-        type: stored.contentType,
-        size: stored.size,
-      });
-    }
-    resolved[id] = { ...figure, evidence };
+    resolved[id] = figure.evidence
+      ? {
+          ...figure,
+          evidence: await resolveFiles(
+            documents,
+            contractId,
+            figure.evidence,
+            `${at}/${id.replaceAll('~', '~0').replaceAll('/', '~1')}/evidence`,
+          ),
+        }
+      : figure;
   }
   return resolved;
+}
+
+/** Files named by hash (and a name), resolved to this contract's uploads; 400 at `at/<i>/sha256` for another. */
+export async function resolveFiles(
+  documents: BlobStore,
+  contractId: string,
+  refs: readonly EvidenceRef[],
+  at: string,
+): Promise<Evidence[]> {
+  const evidence: Evidence[] = [];
+  for (const [i, ref] of refs.entries()) {
+    const stored = await documents.head(evidenceKey(contractId, ref.sha256));
+    if (!stored) {
+      throw new CovenantError('invalid', [
+        {
+          pointer: `${at}/${i}/sha256`,
+          message: 'No file with this SHA-256 was uploaded for this contract (POST .../evidence first).',
+        },
+      ]);
+    }
+    const extension = EVIDENCE_TYPES[stored.contentType]?.extension ?? 'bin';
+    evidence.push({
+      sha256: ref.sha256,
+      name: ref.name ?? `${ref.sha256.slice(0, 12)}.${extension}`,
+      type: stored.contentType,
+      size: stored.size,
+    });
+  }
+  return evidence;
 }

@@ -1,11 +1,11 @@
 // The contract's year after creation: revisions and their diffs, mid-year revisions, moderation,
 // termination and suspension requests, approval resends, past years and the audit record.
 import type { Client } from '@temporalio/client';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { MAX_INDICATORS, personSchema } from '../../model/contract.js';
 import { CovenantError } from '../../model/errors.js';
 import { diffIndicators } from '../../model/revision-diff.js';
-import { actorOf, principalOf } from '../auth/access.js';
+import { attribution, principalOf } from '../auth/access.js';
 import { decisionsFor, stateFor } from '../auth/disclosure.js';
 import type { ContractReads } from '../contract-reads.js';
 import { validator } from '../../model/validation.js';
@@ -175,9 +175,4 @@ export function lifecycleRoutes(client: Client, reads: ContractReads): Router {
   });
 
   return router;
-}
-
-function attribution(req: Request): { actor?: string } {
-  const actor = actorOf(req);
-  return actor ? { actor } : {};
 }

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { MAX_INDICATORS } from '../../model/contract.js';
+import { planUpdatesSchema } from '../../model/action-plan.js';
 import { figuresSchema } from '../../model/report.js';
 import { validator } from '../../model/validation.js';
 import {
@@ -13,7 +14,7 @@ import {
   type ReportInput,
 } from '../../workflows/messages.js';
 import type { BlobStore } from '../../store/blobs.js';
-import { actorOf } from '../auth/access.js';
+import { attribution } from '../auth/access.js';
 import type { ContractReads } from '../contract-reads.js';
 import { resolveEvidence } from './evidence.js';
 
@@ -30,12 +31,12 @@ const checkReport = validator<ReportInput>({
   type: 'object',
   additionalProperties: false,
   required: ['period'],
-  properties: { period: PERIOD, actuals: ACTUALS, figures: figuresSchema },
+  properties: { period: PERIOD, actuals: ACTUALS, figures: figuresSchema, plan: planUpdatesSchema },
 });
 const checkSubmission = validator<Omit<ReportInput, 'period'>>({
   type: 'object',
   additionalProperties: false,
-  properties: { actuals: ACTUALS, figures: figuresSchema },
+  properties: { actuals: ACTUALS, figures: figuresSchema, plan: planUpdatesSchema },
 });
 const checkDraft = validator<Omit<DraftInput, 'period'>>({
   type: 'object',
@@ -83,9 +84,4 @@ export function reportRoutes({ client, reads, documents }: ReportRoutesDeps): Ro
   });
 
   return router;
-}
-
-function attribution(req: Parameters<typeof actorOf>[0]): { actor?: string } {
-  const actor = actorOf(req);
-  return actor ? { actor } : {};
 }

@@ -14,6 +14,7 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 describe('recorded workflow histories', () => {
   it('include every scenario', () => {
     expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([
+      'action-plan-corrective',
       'backdated-year-projected',
       'contract-year-1',
       'contract-year-2-terminated',

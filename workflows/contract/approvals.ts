@@ -1,6 +1,7 @@
 // Decisions by emailed link: what each approval does once taken (agree, sign, revise, sign off,
 // terminate, suspend, resume), and the requests around them: asking the principal to terminate,
 // suspend or resume, sending a fresh link, handing a decision to a delegate.
+import { startPlan } from '../../model/action-plan.js';
 import { setHandler } from '@temporalio/workflow';
 import { DAY, formatDate } from '../../model/calendar.js';
 import type { Person } from '../../model/contract.js';
@@ -223,6 +224,7 @@ function applyDecision(ctx: ContractContext, approval: PendingApproval, input: D
       state.stage = 'active';
       state.signedAt = nowIso();
       state.periods = planPeriods(ctx, formatDate(nowMs()));
+      if (revision!.actionPlan) state.actionPlan = startPlan(revision!.actionPlan);
       log(
         ctx,
         'signed',

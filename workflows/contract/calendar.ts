@@ -7,6 +7,7 @@ import type { PeriodState } from '../../model/state.js';
 import { nowMs } from '../clock.js';
 import { email, log, recipients, type ContractContext } from './context.js';
 import { queueReview } from './reporting.js';
+import { runCorrectiveLadder } from './action-plan.js';
 
 /** The reporting periods of the year, with their due dates from the day of signing. */
 export function planPeriods(ctx: ContractContext, signedOn: string): PeriodState[] {
@@ -104,6 +105,7 @@ export function runCalendar(ctx: ContractContext): number | undefined {
     consider(dueAt);
     consider(dueAt + ctx.maxLadderOffset * DAY);
   }
+  runCorrectiveLadder(ctx, now, consider);
   state.late = state.periods.some((p) => p.late && !p.report);
   return next;
 }

@@ -1,6 +1,7 @@
 // The annual evaluation and what follows its sign-off: the year's values scored against the
 // targets in force, an evaluation document, the principal's sign-off by link; then renewal into
 // next year (continue-as-new, carrying plain JSON) or closure.
+import { carriedPlan } from '../../model/action-plan.js';
 import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
 import { addDays, addMonths } from '../../model/calendar.js';
 import type { ContractInput } from '../../model/contract.js';
@@ -77,6 +78,8 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     ...contract,
     period: { ...state.period, start, end: addDays(addMonths(start, 12), -1) },
     indicators: renewIndicators(ruleSet, currentRevision(ctx).indicators, evaluation.indicators, problems),
+    // The initiatives still open go on into next year's proposal, as they stand.
+    ...(state.actionPlan ? { actionPlan: carriedPlan(state.actionPlan) } : {}),
   };
   if (problems.length > 0) log(ctx, 'renewal-rule-failed', undefined, problems.join('; '));
   await condition(() => mailSent(ctx) && allHandlersFinished());

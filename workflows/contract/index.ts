@@ -12,6 +12,7 @@ import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow
 import type { ContractState } from '../../model/state.js';
 import { nowMs } from '../clock.js';
 import { stateQuery, type ContractWorkflowInput } from '../messages.js';
+import { registerActionPlan } from './action-plan.js';
 import { registerApprovals } from './approvals.js';
 import { compact } from './bounds.js';
 import { readyForEvaluation, runCalendar } from './calendar.js';
@@ -35,6 +36,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   registerApprovals(ctx);
   registerReporting(ctx);
   registerReportDrafts(ctx);
+  registerActionPlan(ctx);
 
   updateSearchAttributes(ctx);
   void sendMail(ctx);
@@ -44,6 +46,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     input.contract.indicators,
     'principal',
     input.carried ? `Renewal for year ${state.year}` : undefined,
+    undefined,
+    input.contract.actionPlan,
   );
 
   for (;;) {

@@ -5,6 +5,7 @@ import { setHandler } from '@temporalio/workflow';
 import type { Indicator } from '../../model/contract.js';
 import { reportingPeriods } from '../../model/periods.js';
 import { phasingIssues } from '../../model/phasing.js';
+import { planIssues, type InitiativeInput } from '../../model/action-plan.js';
 import type { GuardFailure, PartyRole } from '../../model/state.js';
 import { runGuards } from '../../rules/scoring.js';
 import { nowIso } from '../clock.js';
@@ -31,7 +32,14 @@ export function registerNegotiation(ctx: ContractContext): void {
     (proposal) => {
       ctx.changes++;
       return {
-        revision: propose(ctx, proposal.indicators, proposal.proposedBy, proposal.note, proposal.actor),
+        revision: propose(
+          ctx,
+          proposal.indicators,
+          proposal.proposedBy,
+          proposal.note,
+          proposal.actor,
+          proposal.actionPlan ?? currentRevision(ctx).actionPlan,
+        ),
       };
     },
     {
@@ -51,6 +59,13 @@ export function registerNegotiation(ctx: ContractContext): void {
         checkRoom(ctx, [proposal.indicators, proposal.note]);
         const phasing = phasingFailures(ctx, proposal.indicators)[0];
         if (phasing) throw invalid(phasing.pointer, phasing.message);
+        // The plan proposed, or the one in force, must serve indicators of these terms.
+        const plan = proposal.actionPlan ?? currentRevision(ctx).actionPlan ?? [];
+        const issue = planIssues(
+          plan,
+          proposal.indicators.map((i) => i.id),
+        )[0];
+        if (issue) throw invalid(proposal.actionPlan ? issue.pointer : '/actionPlan', issue.message);
       },
     },
   );
@@ -63,6 +78,7 @@ export function propose(
   proposedBy: PartyRole,
   note?: string,
   actor?: string,
+  actionPlan?: InitiativeInput[],
 ): number {
   const { state } = ctx;
   for (const r of state.revisions) if (r.status === 'proposed') r.status = 'superseded';
@@ -78,6 +94,7 @@ export function propose(
     kind: 'negotiation',
     status: 'proposed',
     ...(note ? { note } : {}),
+    ...(actionPlan ? { actionPlan } : {}),
   });
   state.revision = number;
   state.stage = 'negotiation';

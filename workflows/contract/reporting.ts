@@ -17,6 +17,7 @@ import { email, everyone, log, recipients, revisionOf, summary, type ContractCon
 import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, forbidden, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
+import { applyPlanUpdates, checkPlanUpdates, requestCorrectiveActions, reviewPlan } from './action-plan.js';
 import { checkExplained, checkFigures, findPeriod, reportOf, submittedFigures } from './report-drafts.js';
 
 /** Reviews scored with phased targets and `previous` (rules/period-context.ts); earlier ones were not. */
@@ -35,6 +36,8 @@ export function registerReporting(ctx: ContractContext): void {
       const period = state.periods.find((p) => p.id === report.period)!;
       period.report = reportOf(submittedFigures(period, report), nowIso(), nowMs() >= endOfDay(period.due));
       delete period.draft;
+      if (report.plan && Object.keys(report.plan).length > 0)
+        applyPlanUpdates(ctx, report.plan, report.actor, period.id);
       state.late = state.periods.some((p) => p.late && !p.report);
       log(
         ctx,
@@ -57,6 +60,7 @@ export function registerReporting(ctx: ContractContext): void {
         const indicators = revisionOf(ctx, period).indicators;
         checkActuals(report.actuals ?? {}, '/actuals', indicators);
         checkFigures(report.figures ?? {}, '/figures', indicators);
+        checkPlanUpdates(ctx, report.plan ?? {}, '/plan');
         const figures = submittedFigures(period, report);
         checkExplained(indicators, figures);
         // The numbers always go on (a full state still takes reports); comments and evidence need room.
@@ -204,6 +208,8 @@ export async function review(ctx: ContractContext, period: PeriodState): Promise
     context,
   );
   period.review = { reviewedAt: nowIso(), revision: period.revision, version, ...result };
+  const plan = reviewPlan(ctx, period.review);
+  if (plan) period.review.plan = plan;
   log(
     ctx,
     'reviewed',
@@ -239,6 +245,7 @@ export async function review(ctx: ContractContext, period: PeriodState): Promise
       },
     );
   }
+  requestCorrectiveActions(ctx, period, period.review);
 }
 
 /** Every figure names a known indicator and is a finite number or null. */
