@@ -1,6 +1,7 @@
 // The side effects of a contract: email, approval links and review documents. Activities are
 // at-least-once, so each is idempotent: Message-IDs and document keys come from the workflow's
 // own keys, never from the attempt.
+import type { Peers } from '../model/suggestion.js';
 import { createHash } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
 import { APPROVAL_ACTIONS, approvalRequestPhrase } from '../model/approval-actions.js';
@@ -221,7 +222,17 @@ export function createActivities(deps: ActivityDeps) {
     await deps.readModel.project({ ...state, version: state.version ?? 0 });
   }
 
+  /** The same indicators among other contracts of the category, for suggested targets at renewal. */
+  async function peerFigures(input: {
+    contract: string;
+    category?: string;
+    indicators: string[];
+  }): Promise<Record<string, Peers>> {
+    return deps.readModel.peers(input.indicators, input.category, input.contract);
+  }
+
   return {
+    peerFigures,
     sendEmail,
     requestApproval,
     storeReviewDocument,

@@ -21,6 +21,7 @@ export const SHARED_MODULES = [
   'rules/evaluation.ts',
   'rules/period-context.ts',
   'rules/scoring.ts',
+  'rules/targets.ts',
   'rules/ruleset-validation.ts',
 ];
 

@@ -1,6 +1,7 @@
 // The contract as proposed to the API: parties, period, indicators and the rule set it is judged by.
 import { actionPlanSchema, type InitiativeInput } from './action-plan.js';
 import { keyName, personSchema } from './names.js';
+import type { Suggestion } from './suggestion.js';
 
 export { keyName, personSchema, RESERVED_NAMES } from './names.js';
 export type Direction = 'higher' | 'lower';
@@ -38,6 +39,14 @@ export interface Indicator {
   targets?: Record<string, number>;
   /** Phases the annual target over the quarters: evenly ('linear') or by weights per period id. */
   phasing?: 'linear' | Record<string, number>;
+  /** Its values in past years, oldest first: targets are suggested from them. */
+  history?: number[];
+  /** A reference value from elsewhere (a national standard, a regional figure) and where it comes from. */
+  benchmark?: { value?: number; source: string };
+  /** The target suggested for it from history and peers (set by Covenant when terms are proposed). */
+  suggestion?: Suggestion;
+  /** Why the target asks less than its suggestion: required then (vetting's ambitious-targets guard). */
+  justification?: string;
 }
 
 export interface ContractPeriod {
@@ -63,6 +72,8 @@ export interface ContractInput {
   ruleSet: RuleSetRef;
   objectives?: string[];
   notes?: string;
+  /** The kind of unit (ministry, county, state corporation…): peers for suggested targets and league tables. */
+  category?: string;
   /** 'automatic' (default): after the evaluation's sign-off the contract renews into next year. */
   renewal?: 'automatic' | 'none';
   /** How the unit means to reach the targets, agreed with the terms (model/action-plan.ts). */
@@ -131,6 +142,16 @@ export const indicatorSchema = {
       propertyNames: { type: 'string', pattern: PERIOD_ID_PATTERN },
       additionalProperties: { type: 'number' },
     },
+    history: { type: 'array', maxItems: 20, items: { type: 'number' } },
+    benchmark: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['source'],
+      properties: { value: { type: 'number' }, source: { type: 'string', minLength: 1, maxLength: 300 } },
+    },
+    // Covenant sets it; one sent back with edited terms is replaced.
+    suggestion: { type: 'object' },
+    justification: { type: 'string', minLength: 1, maxLength: 2000 },
     phasing: {
       anyOf: [
         { const: 'linear' },
@@ -186,5 +207,6 @@ export const contractSchema = {
     notes: { type: 'string', maxLength: 5000 },
     renewal: { enum: ['automatic', 'none'] },
     actionPlan: actionPlanSchema,
+    category: { type: 'string', minLength: 1, maxLength: 100 },
   },
 } as const;

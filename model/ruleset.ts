@@ -96,6 +96,8 @@ export interface RuleSet {
     /** Sees { baseline, target, actual, direction }: next year's proposed target. */
     target: Rule;
   };
+  /** Suggests each indicator's target from history and peers (rules/targets.ts); Covenant's default when absent. */
+  targets?: { suggest: Rule };
   tests?: RuleSetTest[];
 }
 
@@ -105,7 +107,7 @@ export type RuleSetDraft = Omit<RuleSet, 'version'> & { version?: number };
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
 const RECIPIENTS = { enum: ['unit', 'unit-head', 'principal', 'managers'] } as const;
 export const SLOT_PATTERN =
-  '^(scoring\\.(indicator|composite|grade)|renewal\\.target|(guards|escalations)\\.[A-Za-z0-9][A-Za-z0-9._-]{0,99})$';
+  '^(scoring\\.(indicator|composite|grade)|renewal\\.target|targets\\.suggest|(guards|escalations)\\.[A-Za-z0-9][A-Za-z0-9._-]{0,99})$';
 
 const properties = {
   id: { type: 'string', pattern: ID_PATTERN },
@@ -217,6 +219,12 @@ const properties = {
     additionalProperties: false,
     required: ['target'],
     properties: { target: {} },
+  },
+  targets: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['suggest'],
+    properties: { suggest: {} },
   },
   tests: {
     type: 'array',

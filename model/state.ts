@@ -252,6 +252,8 @@ export interface ContractState {
   version?: number;
   objectives?: string[];
   notes?: string;
+  /** The kind of unit (ContractInput.category). */
+  category?: string;
   /** The action plan in force since signing, as the unit updates it; absent when none was agreed. */
   actionPlan?: Initiative[];
   /** Corrective actions escalations asked for this year. */

@@ -110,7 +110,12 @@ export function renewIndicators(
         target = indicator.target;
       }
     }
-    return withTarget({ ...indicator, baseline: actual ?? indicator.baseline }, target as number);
+    // This year's value joins the history next year's targets are suggested from.
+    const history = actual === null ? indicator.history : [...(indicator.history ?? []), actual].slice(-20);
+    return withTarget(
+      { ...indicator, baseline: actual ?? indicator.baseline, ...(history ? { history } : {}) },
+      target as number,
+    );
   });
 }
 

@@ -4,6 +4,7 @@
 // returns null for a missing figure, a grade name too long to keep, or builds large arrays on
 // ordinary data would break reviews of real contracts; probing finds it before it is published.
 import type { Indicator } from '../model/contract.js';
+import { peersOf, trend } from './targets.js';
 import { compile, RuleError, withWorkLimit } from './engine/index.js';
 import { declaredCriteria, slotsOf, type Slot } from './ruleset-slots.js';
 import { MAX_GRADE_LENGTH } from './scoring.js';
@@ -81,6 +82,10 @@ function wrongResult(slot: Slot, result: unknown): string | undefined {
       return typeof result === 'number' && Number.isFinite(result)
         ? undefined
         : `returns ${shown(result)}, not a number,`;
+    case 'suggest':
+      return result === null || (typeof result === 'number' && Number.isFinite(result))
+        ? undefined
+        : `returns ${shown(result)}, not a number or null,`;
     case 'grade':
       if (typeof result !== 'string' || result.trim() === '')
         return `returns ${shown(result)}, not a grade name,`;
@@ -101,6 +106,7 @@ function sentence(slot: Slot): string {
     'indicator-guard': `The guard ${slot.ref.slice('guards.'.length)}`,
     escalation: `The escalation ${slot.ref.slice('escalations.'.length)}`,
     renewal: 'The renewal rule',
+    suggest: 'The target suggestion rule',
   };
   return what[slot.kind];
 }
@@ -148,7 +154,25 @@ function inputsFor(
           label: `when ${describe(indicator)} and the year's actual is ${shown(actual)}`,
         })),
       );
+    case 'suggest':
+      return samples.flatMap((indicator) =>
+        SUGGEST_PROBES.map(({ history, peers, label }) => ({
+          data: { ...indicator, ...suggestInputs(history, peers), benchmark: null },
+          label: `when ${describe(indicator)} and ${label}`,
+        })),
+      );
   }
+}
+
+const SUGGEST_PROBES: { history: number[]; peers: number[]; label: string }[] = [
+  { history: [], peers: [], label: 'there is neither history nor peers' },
+  { history: [55], peers: [], label: 'there is one past year and no peers' },
+  { history: [50, 55, 61], peers: [40, 60, 70, 90], label: 'there are three past years and four peers' },
+  { history: [0, 0], peers: [0], label: 'every past value is 0' },
+];
+
+function suggestInputs(history: number[], peers: number[]) {
+  return { history, trend: trend(history), lastActual: history.at(-1) ?? null, peers: peersOf(peers) };
 }
 
 /** Sets of scored indicators, as the composite receives them: all reported, and one missing. */

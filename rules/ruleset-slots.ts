@@ -6,7 +6,14 @@ import type { IndicatorScore } from '../model/state.js';
 import type { ValidationContext, VariableSpec } from './engine/index.js';
 
 export type SlotKind =
-  'indicator' | 'composite' | 'grade' | 'contract-guard' | 'indicator-guard' | 'escalation' | 'renewal';
+  | 'indicator'
+  | 'composite'
+  | 'grade'
+  | 'contract-guard'
+  | 'indicator-guard'
+  | 'escalation'
+  | 'renewal'
+  | 'suggest';
 
 export interface SlotContext {
   /** What the rule decides, in a line. */
@@ -55,6 +62,20 @@ const indicatorFields: Readonly<Record<keyof Indicator, VariableSpec>> = {
     type: ['string', 'object', 'null'],
     description: '"linear", or weights by period id; null when not phased',
   },
+  history: {
+    type: ['array', 'null'],
+    description: "the indicator's values in past years, oldest first; null when none",
+    items: { type: 'number' },
+  },
+  benchmark: {
+    type: ['object', 'null'],
+    description: 'a reference value and its source ({ value, source }); null when none',
+  },
+  suggestion: {
+    type: ['object', 'null'],
+    description: 'the target suggested from history and peers ({ target, rule, inputs }); null when none',
+  },
+  justification: optionalText('why the target asks less than its suggestion; null when none'),
 };
 
 const scoreFields: Readonly<Record<keyof IndicatorScore, VariableSpec>> = {
@@ -90,6 +111,17 @@ const scores: VariableSpec = {
   type: 'array',
   description: 'one item per indicator: its score and terms',
   items: { type: 'object', properties: scoreFields },
+};
+
+const peersSpec: VariableSpec = {
+  type: 'object',
+  description: 'the same indicator among contracts of the same category',
+  properties: {
+    count: number('how many peers have a value'),
+    p25: { type: ['number', 'null'], description: 'their 25th percentile; null without peers' },
+    median: { type: ['number', 'null'], description: 'their median; null without peers' },
+    p75: { type: ['number', 'null'], description: 'their 75th percentile; null without peers' },
+  },
 };
 
 export const SLOT_CONTEXTS: Readonly<Record<SlotKind, SlotContext>> = {
@@ -190,6 +222,25 @@ export const SLOT_CONTEXTS: Readonly<Record<SlotKind, SlotContext>> = {
       direction: text('"higher" or "lower"'),
     },
   },
+  suggest: {
+    summary: "an indicator's suggested target, from its history and its peers",
+    returns: 'a finite number, or null for no suggestion',
+    variables: {
+      ...indicatorFields,
+      benchmark: { type: ['number', 'null'], description: "the benchmark's value; null when none" },
+      history: {
+        type: 'array',
+        description: "the indicator's values in past years, oldest first (at renewal, this year's last)",
+        items: { type: 'number' },
+      },
+      trend: {
+        type: ['number', 'null'],
+        description: 'the least-squares line through the history, one year on; null under 2 years',
+      },
+      lastActual: { type: ['number', 'null'], description: 'the latest value of the history; null when none' },
+      peers: peersSpec,
+    },
+  },
 };
 
 /** Guards and escalations are conditions: JSON-Logic truthiness decides, and tests expect true or false. */
@@ -242,6 +293,9 @@ export function slotsOf(document: unknown): Slot[] {
       rule: escalation.when,
     });
   });
+  const targets = asObject(doc.targets);
+  if ('suggest' in targets)
+    slots.push({ ref: 'targets.suggest', kind: 'suggest', pointer: '/targets/suggest', rule: targets.suggest });
   const renewal = asObject(doc.renewal);
   if ('target' in renewal)
     slots.push({ ref: 'renewal.target', kind: 'renewal', pointer: '/renewal/target', rule: renewal.target });

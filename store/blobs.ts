@@ -7,14 +7,18 @@ export interface StoredBlob {
   content: Buffer;
   contentType: string;
   sha256: string;
+  /** The name it was uploaded under (evidence). */
+  name?: string;
 }
 
 export interface BlobStore {
   /** Stores content under a key (idempotent: the same key and content change nothing); returns its SHA-256. */
-  put(key: string, content: string | Buffer, contentType: string): Promise<string>;
+  put(key: string, content: string | Buffer, contentType: string, name?: string): Promise<string>;
   get(key: string): Promise<StoredBlob | undefined>;
   /** What is stored under a key, without its content. */
-  head(key: string): Promise<{ contentType: string; sha256: string; size: number } | undefined>;
+  head(
+    key: string,
+  ): Promise<{ contentType: string; sha256: string; size: number; name?: string } | undefined>;
 }
 
 /** Letters, digits, '.', '_' and '-' per segment, segments joined by '/', no dot segments. */
@@ -27,7 +31,7 @@ export function isDocumentKey(key: string): boolean {
 export class PgBlobStore implements BlobStore {
   constructor(private readonly database: Database) {}
 
-  async put(key: string, content: string | Buffer, contentType: string): Promise<string> {
+  async put(key: string, content: string | Buffer, contentType: string, name?: string): Promise<string> {
     if (!isDocumentKey(key)) throw new Error(`Invalid document key ${key}`);
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -37,9 +41,10 @@ export class PgBlobStore implements BlobStore {
         bytes,
       ]);
       await client.query(
-        `insert into documents (key, sha256, content_type) values ($1, $2, $3)
-         on conflict (key) do update set sha256 = excluded.sha256, content_type = excluded.content_type, stored_at = now()`,
-        [key, sha256, contentType],
+        `insert into documents (key, sha256, content_type, name) values ($1, $2, $3, $4)
+         on conflict (key) do update set sha256 = excluded.sha256, content_type = excluded.content_type,
+           name = coalesce(excluded.name, documents.name), stored_at = now()`,
+        [key, sha256, contentType, name ?? null],
       );
     });
     return sha256;
@@ -47,21 +52,47 @@ export class PgBlobStore implements BlobStore {
 
   async get(key: string): Promise<StoredBlob | undefined> {
     if (!isDocumentKey(key)) return undefined;
-    const { rows } = await this.database.query<{ content: Buffer; content_type: string; sha256: string }>(
-      'select b.content, d.content_type, d.sha256 from documents d join blobs b using (sha256) where d.key = $1',
+    const { rows } = await this.database.query<{
+      content: Buffer;
+      content_type: string;
+      sha256: string;
+      name: string | null;
+    }>(
+      'select b.content, d.content_type, d.sha256, d.name from documents d join blobs b using (sha256) where d.key = $1',
       [key],
     );
     const row = rows[0];
-    return row && { content: row.content, contentType: row.content_type, sha256: row.sha256 };
+    return (
+      row && {
+        content: row.content,
+        contentType: row.content_type,
+        sha256: row.sha256,
+        ...(row.name === null ? {} : { name: row.name }),
+      }
+    );
   }
 
-  async head(key: string): Promise<{ contentType: string; sha256: string; size: number } | undefined> {
+  async head(
+    key: string,
+  ): Promise<{ contentType: string; sha256: string; size: number; name?: string } | undefined> {
     if (!isDocumentKey(key)) return undefined;
-    const { rows } = await this.database.query<{ content_type: string; sha256: string; size: number }>(
-      'select d.content_type, d.sha256, octet_length(b.content) as size from documents d join blobs b using (sha256) where d.key = $1',
+    const { rows } = await this.database.query<{
+      content_type: string;
+      sha256: string;
+      size: number;
+      name: string | null;
+    }>(
+      'select d.content_type, d.sha256, d.name, octet_length(b.content) as size from documents d join blobs b using (sha256) where d.key = $1',
       [key],
     );
     const row = rows[0];
-    return row && { contentType: row.content_type, sha256: row.sha256, size: Number(row.size) };
+    return (
+      row && {
+        contentType: row.content_type,
+        sha256: row.sha256,
+        size: Number(row.size),
+        ...(row.name === null ? {} : { name: row.name }),
+      }
+    );
   }
 }

@@ -2,6 +2,8 @@
 // filter on, its periods and its record line by line. Writes are idempotent and ordered by the state
 // version the workflow stamps: a retried or replayed projection of an older version changes nothing.
 import type { ContractState } from '../model/state.js';
+import type { Peers } from '../model/suggestion.js';
+import { agreedActuals, figureOf } from '../rules/evaluation.js';
 import { encodeFigures } from '../rules/simulation-figures.js';
 import { simulationContract } from '../rules/simulate.js';
 import type { Database } from './database.js';
@@ -83,6 +85,20 @@ export class ReadModel {
            reported_at = excluded.reported_at, reviewed_at = excluded.reviewed_at,
            review_version = excluded.review_version, score = excluded.score, grade = excluded.grade
        ),
+       indicator_rows as (
+         select * from jsonb_to_recordset($25::jsonb) as v (indicator text, value double precision, year int)
+       ),
+       values_gone as (
+         delete from indicator_values
+          where contract_id = $1 and exists (select from written)
+            and indicator <> all (array(select indicator from indicator_rows))
+       ),
+       values_upserted as (
+         insert into indicator_values (contract_id, indicator, category, value, year)
+         select $1, v.indicator, $26, v.value, v.year from indicator_rows v where exists (select from written)
+         on conflict (contract_id, indicator) do update set
+           category = excluded.category, value = excluded.value, year = excluded.year
+       ),
        logged as (
          insert into contract_log (contract_id, seq, at, year, event, by_whom, detail)
          select $1, (l ->> 'seq')::int, (l ->> 'at')::timestamptz, (l ->> 'year')::int, l ->> 'event',
@@ -93,9 +109,36 @@ export class ReadModel {
          on conflict do nothing
        )
        select count(*)::int as written from written`,
-      [...columns(state), force, JSON.stringify(periodRows(state))],
+      [
+        ...columns(state),
+        force,
+        JSON.stringify(periodRows(state)),
+        JSON.stringify(latestValues(state)),
+        state.category ?? null,
+      ],
     );
     return rows[0]!.written > 0;
+  }
+
+  /**
+   * The same indicators' latest values among other contracts (of `category`, or every contract
+   * when it is undefined), as percentiles by indicator id.
+   */
+  async peers(indicators: readonly string[], category: string | undefined, except: string): Promise<Record<string, Peers>> {
+    const { rows } = await this.database.query<{ indicator: string; count: number; p: (number | null)[] }>(
+      `select indicator, count(*)::int as count,
+              percentile_cont(array[0.25, 0.5, 0.75]) within group (order by value) as p
+         from indicator_values
+        where indicator = any($1) and contract_id <> $2 and ($3::text is null or category = $3)
+        group by indicator`,
+      [indicators, except, category ?? null],
+    );
+    const peers: Record<string, Peers> = {};
+    for (const row of rows) {
+      const [p25, median, p75] = row.p.map((v) => (v === null ? null : Math.round(v * 1e6) / 1e6));
+      peers[row.indicator] = { count: row.count, p25: p25 ?? null, median: median ?? null, p75: p75 ?? null };
+    }
+    return peers;
   }
 
   /** The projected state of one contract. */
@@ -320,4 +363,29 @@ function periodRows(state: ProjectedState): object[] {
     score: p.review?.score ?? null,
     grade: p.review?.grade ?? null,
   }));
+}
+
+/**
+ * Each indicator's latest year value: this year's evaluation, else the last finished year's, else
+ * (not for a cumulative indicator, whose quarters are parts of a year) the latest agreed quarterly
+ * figure of this year.
+ */
+function latestValues(state: ProjectedState): { indicator: string; value: number; year: number }[] {
+  const terms = [...state.revisions].reverse().find((r) => r.indicators.length > 0)?.indicators ?? [];
+  const lastYear = state.years.at(-1);
+  return terms.flatMap((indicator) => {
+    const evaluated = state.evaluation?.indicators.find((y) => y.id === indicator.id)?.actual;
+    if (evaluated !== undefined && evaluated !== null)
+      return [{ indicator: indicator.id, value: evaluated, year: state.year }];
+    if (indicator.measurement !== 'cumulative') {
+      for (const period of [...state.periods].reverse()) {
+        const value = period.report ? figureOf(agreedActuals(period), indicator.id) : null;
+        if (value !== null) return [{ indicator: indicator.id, value, year: state.year }];
+      }
+    }
+    const previous = lastYear?.indicators.find((y) => y.id === indicator.id)?.actual;
+    return previous !== undefined && previous !== null
+      ? [{ indicator: indicator.id, value: previous, year: lastYear!.year }]
+      : [];
+  });
 }

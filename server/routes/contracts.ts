@@ -16,6 +16,7 @@ import { attribution, principalOf } from '../auth/access.js';
 import { stateFor } from '../auth/disclosure.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
 import { ruleSetForContract } from '../ruleset-registry.js';
+import { withSuggestions, withSuggestionsFor } from '../suggestions.js';
 import type { ContractFilters } from '../../store/read-model.js';
 import type { ContractReads } from '../contract-reads.js';
 
@@ -73,6 +74,13 @@ export function contractRoutes({ client, taskQueue, publicUrl, reads }: Contract
     const contract = validateContract(req.body);
     // Any published version, built in or registered; 400 at /ruleSet when there is none such.
     const ruleSet = await ruleSetForContract(client, contract);
+    contract.indicators = await withSuggestions(
+      reads.readModel,
+      ruleSet,
+      contract.indicators,
+      contract.category,
+      contract.id,
+    );
     const input: ContractWorkflowInput = { contract, ruleSet };
     // Answered once the read model lists it (or after a short wait).
     await reads.change(contract.id, () =>
@@ -113,7 +121,12 @@ export function contractRoutes({ client, taskQueue, publicUrl, reads }: Contract
 
   router.post('/:id/revisions', async (req, res) => {
     const proposal = { ...checkProposal(req.body), ...attribution(req) };
-    proposal.indicators = validateIndicators(proposal.indicators);
+    proposal.indicators = await withSuggestionsFor(
+      client,
+      reads,
+      req.params.id,
+      validateIndicators(proposal.indicators),
+    );
     const handle = client.workflow.getHandle(req.params.id);
     res
       .status(201)

@@ -12,7 +12,7 @@ export function documentRoutes(documents: BlobStore): Router {
     const found = isDocumentKey(key) ? await documents.get(key) : undefined;
     if (!found) throw new CovenantError('not-found', [{ pointer: '', message: 'No such document' }]);
     // Uploaded evidence is the unit's file, not a page of ours: downloaded, never rendered here.
-    if (key.split('/')[1] === 'evidence') res.attachment(key.split('/').at(-1));
+    if (key.split('/')[1] === 'evidence') res.attachment(found.name ?? key.split('/').at(-1));
     res.type(found.contentType).set('ETag', `"${found.sha256}"`).send(found.content);
   });
   return router;

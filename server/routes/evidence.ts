@@ -41,7 +41,7 @@ export function evidenceRoutes(documents: BlobStore, publicUrl: string): Router 
         typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim() : undefined;
       const sha256 = createHash('sha256').update(content).digest('hex');
       const key = evidenceKey(req.params.id, sha256);
-      await documents.put(key, content, type);
+      await documents.put(key, content, type, name);
       res.status(201).json({
         sha256,
         name: name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
@@ -103,7 +103,7 @@ export async function resolveFiles(
     const extension = EVIDENCE_TYPES[stored.contentType]?.extension ?? 'bin';
     evidence.push({
       sha256: ref.sha256,
-      name: ref.name ?? `${ref.sha256.slice(0, 12)}.${extension}`,
+      name: ref.name ?? stored.name ?? `${ref.sha256.slice(0, 12)}.${extension}`,
       type: stored.contentType,
       size: stored.size,
     });

@@ -96,7 +96,7 @@ describe('reports in two steps', () => {
       immunisation: {
         actual: 84,
         quality: 'verified',
-        evidence: [{ sha256, name: `${sha256.slice(0, 12)}.pdf`, type: 'application/pdf', size: pdf.length }],
+        evidence: [{ sha256, name: 'immunisation register.pdf', type: 'application/pdf', size: pdf.length }],
       },
     });
     const unknown = await api<Errors>(stack, 'POST', draftUrl, {

@@ -130,6 +130,7 @@ describe('the store', () => {
         periods,
         late: false,
         log,
+        years: [],
         createdAt: '2027-01-01T00:00:00.000Z',
       }) as unknown as ProjectedState;
     const rows = async () => ({
@@ -180,6 +181,96 @@ describe('the store', () => {
     expect(await rows()).toEqual(before);
     expect((await readModel.state('PC-P'))!.title).toBe('T');
     await database.close();
+  });
+
+  it("keeps each indicator's latest year value with the contract's category, and answers the peers' percentiles", async () => {
+    const database = await fresh();
+    const readModel = new ReadModel(database);
+    const indicator = (id: string, measurement?: string) => ({
+      id,
+      name: id,
+      direction: 'higher',
+      baseline: 1,
+      target: 2,
+      weight: 50,
+      ...(measurement ? { measurement } : {}),
+    });
+    const contract = (
+      id: string,
+      category: string | undefined,
+      q1: Record<string, number | null>,
+      lastYear?: number,
+    ) =>
+      ({
+        id,
+        version: 1,
+        title: id,
+        stage: 'active',
+        year: 2,
+        unit: { name: 'U', signatory: { name: 'S', email: 's@u.example' } },
+        principal: { name: 'P', signatory: { name: 'P', email: 'p@x.example' } },
+        managers: [],
+        ruleSet: { id: 'default', version: 1 },
+        period: { start: '2027-01-01', end: '2027-12-31' },
+        revisions: [{ number: 1, indicators: [indicator('imm'), indicator('classrooms', 'cumulative')] }],
+        periods: [
+          {
+            id: 'Q1',
+            start: '2027-01-01',
+            end: '2027-03-31',
+            due: '2027-04-15',
+            revision: 1,
+            requested: true,
+            ladder: [],
+            late: false,
+            report: { actuals: q1, submittedAt: '2027-04-01T00:00:00Z', late: false },
+            moderations: [],
+            superseded: [],
+          },
+        ],
+        late: false,
+        log: [],
+        years:
+          lastYear === undefined
+            ? []
+            : [
+                {
+                  year: 1,
+                  indicators: [{ id: 'classrooms', actual: lastYear }],
+                  reviews: [],
+                  score: 3,
+                  grade: 'Good',
+                },
+              ],
+        createdAt: '2027-01-01T00:00:00.000Z',
+        ...(category ? { category } : {}),
+      }) as unknown as ProjectedState;
+    await readModel.project(contract('A', 'County', { imm: 80, classrooms: 3 }, 40));
+    await readModel.project(contract('B', 'County', { imm: 90, classrooms: 5 }));
+    await readModel.project(contract('C', 'County', { imm: 70, classrooms: null }, 20));
+    await readModel.project(contract('D', 'Ministry', { imm: 10 }));
+    const values = await database.query(
+      'select contract_id, indicator, category, value, year from indicator_values order by 1, 2',
+    );
+    // A cumulative indicator's quarter is not a year: last year's value, or none.
+    expect(values.rows).toEqual([
+      { contract_id: 'A', indicator: 'classrooms', category: 'County', value: 40, year: 1 },
+      { contract_id: 'A', indicator: 'imm', category: 'County', value: 80, year: 2 },
+      { contract_id: 'B', indicator: 'imm', category: 'County', value: 90, year: 2 },
+      { contract_id: 'C', indicator: 'classrooms', category: 'County', value: 20, year: 1 },
+      { contract_id: 'C', indicator: 'imm', category: 'County', value: 70, year: 2 },
+      { contract_id: 'D', indicator: 'imm', category: 'Ministry', value: 10, year: 2 },
+    ]);
+    expect(await readModel.peers(['imm', 'classrooms', 'other'], 'County', 'A')).toEqual({
+      imm: { count: 2, p25: 75, median: 80, p75: 85 },
+      classrooms: { count: 1, p25: 20, median: 20, p75: 20 },
+    });
+    expect((await readModel.peers(['imm'], undefined, 'X')).imm).toEqual({
+      count: 4,
+      p25: 55,
+      median: 75,
+      p75: 82.5,
+    });
   });
 
   it('stores each content once, under as many keys as name it', async () => {

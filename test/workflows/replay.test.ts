@@ -23,6 +23,7 @@ describe('recorded workflow histories', () => {
       'moderation-versions',
       'negotiation-rounds',
       'not-scored-review',
+      'performance-year',
       'phased-year',
       'ruleset-continue-as-new',
       'ruleset-validated-draft',

@@ -29,10 +29,11 @@ export const { projectContract } = proxyActivities<Activities>({
 
 /**
  * Short writes to PostgreSQL, run in the worker within the workflow task: the read model
- * (./projection.ts) and the review document (./reporting.ts). No task queue round trip and no
+ * (./projection.ts) and the review document (./reporting.ts); and one short read, the peers'
+ * figures for targets suggested at renewal (./evaluation.ts). No task queue round trip and no
  * input in the history; idempotent, as a crash runs them again.
  */
-export const { writeProjection, storeReviewDocument: storeReviewDocumentLocally } =
+export const { writeProjection, storeReviewDocument: storeReviewDocumentLocally, peerFigures } =
   proxyLocalActivities<Activities>({
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },

@@ -77,6 +77,7 @@ export function createContext(input: ContractWorkflowInput): ContractContext {
     version: carried?.version ?? 0,
     ...(contract.objectives ? { objectives: contract.objectives } : {}),
     ...(contract.notes ? { notes: contract.notes } : {}),
+    ...(contract.category ? { category: contract.category } : {}),
   };
   // Lines carried from a year recorded before lines were numbered get their numbers now.
   state.log.forEach((line, i) => (line.seq ??= i + 1));

@@ -2,19 +2,23 @@
 // targets in force, an evaluation document, the principal's sign-off by link; then renewal into
 // next year (continue-as-new, carrying plain JSON) or closure.
 import { carriedPlan } from '../../model/action-plan.js';
-import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
 import { addDays, addMonths } from '../../model/calendar.js';
 import type { ContractInput } from '../../model/contract.js';
 import type { ContractState, YearSummary } from '../../model/state.js';
-import { evaluateYear, renewIndicators } from '../../rules/evaluation.js';
+import { evaluateYear, renewIndicators, withTarget } from '../../rules/evaluation.js';
+import { suggestTargets } from '../../rules/targets.js';
 import { nowIso } from '../clock.js';
-import { storeEvaluationDocument } from './activities.js';
+import { peerFigures, storeEvaluationDocument } from './activities.js';
 import { ask, currentRevision, email, everyone, log, summary, type ContractContext } from './context.js';
 import { carriedYears } from './bounds.js';
 import { mailSent } from './mail.js';
 import { markChanged, projected } from './projection.js';
 import { updateSearchAttributes } from './search-attributes.js';
 import type { contractWorkflow } from './index.js';
+
+/** Renewals by the rule set's targets.suggest, with peers read by a local activity. */
+const TARGETS_SUGGEST_PATCH = 'targets-suggest';
 
 export async function evaluate(ctx: ContractContext): Promise<void> {
   const { state, ruleSet } = ctx;
@@ -82,6 +86,20 @@ export async function finishYear(ctx: ContractContext): Promise<ContractState> {
     ...(state.actionPlan ? { actionPlan: carriedPlan(state.actionPlan) } : {}),
   };
   if (problems.length > 0) log(ctx, 'renewal-rule-failed', undefined, problems.join('; '));
+  // A rule set that suggests targets renews by its suggestions, with the peers of the read model.
+  if (ruleSet.targets?.suggest !== undefined && patched(TARGETS_SUGGEST_PATCH)) {
+    const peers = await peerFigures({
+      contract: state.id,
+      ...(state.category ? { category: state.category } : {}),
+      indicators: next.indicators.map((i) => i.id),
+    });
+    const suggestions = suggestTargets(ruleSet, next.indicators, peers);
+    next.indicators = next.indicators.map((indicator, i) => {
+      const suggestion = suggestions[i]!;
+      const renewed = suggestion.target === null ? indicator : withTarget(indicator, suggestion.target);
+      return { ...renewed, suggestion };
+    });
+  }
   await condition(() => mailSent(ctx) && allHandlersFinished());
   // A termination confirmed while the last emails went out ends the contract instead.
   if (state.stage === 'terminated') {

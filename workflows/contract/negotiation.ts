@@ -8,6 +8,7 @@ import { phasingIssues } from '../../model/phasing.js';
 import { planIssues, type InitiativeInput } from '../../model/action-plan.js';
 import type { GuardFailure, PartyRole } from '../../model/state.js';
 import { runGuards } from '../../rules/scoring.js';
+import { lessAmbitious } from '../../rules/targets.js';
 import { nowIso } from '../clock.js';
 import { proposeRevisionUpdate, type ProposalInput } from '../messages.js';
 import { storeContractDocument } from './activities.js';
@@ -113,7 +114,11 @@ export function propose(
 export async function vet(ctx: ContractContext): Promise<void> {
   const { state, ruleSet } = ctx;
   const revision = currentRevision(ctx);
-  const failures = [...phasingFailures(ctx, revision.indicators), ...runGuards(ruleSet, revision.indicators)];
+  const failures = [
+    ...phasingFailures(ctx, revision.indicators),
+    ...ambitionFailures(revision.indicators),
+    ...runGuards(ruleSet, revision.indicators),
+  ];
   state.vetting = { revision: revision.number, at: nowIso(), passed: failures.length === 0, failures };
   log(
     ctx,
@@ -152,6 +157,21 @@ function phasingFailures(ctx: ContractContext, indicators: Indicator[]): GuardFa
     message: issue.message,
     pointer: issue.pointer,
   }));
+}
+
+/** Targets that ask less than their suggestion without saying why. */
+function ambitionFailures(indicators: Indicator[]): GuardFailure[] {
+  return indicators.flatMap((indicator, i) =>
+    lessAmbitious(indicator) && !indicator.justification?.trim()
+      ? [
+          {
+            guard: 'ambitious-targets',
+            message: `${indicator.id}: the target ${indicator.target} asks less than the ${indicator.suggestion!.target} suggested by ${indicator.suggestion!.rule}; give a justification`,
+            pointer: `/indicators/${i}/justification`,
+          },
+        ]
+      : [],
+  );
 }
 
 function checkUniqueIds(indicators: Indicator[]): void {
