@@ -228,7 +228,7 @@ export function createActivities(deps: ActivityDeps) {
     category?: string;
     indicators: string[];
   }): Promise<Record<string, Peers>> {
-    return deps.readModel.peers(input.indicators, input.category, input.contract);
+    return input.category ? deps.readModel.peers(input.indicators, input.category, input.contract) : {};
   }
 
   return {

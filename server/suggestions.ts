@@ -15,11 +15,14 @@ export async function withSuggestions(
   category: string | undefined,
   contractId: string,
 ): Promise<Indicator[]> {
-  const peers = await readModel.peers(
-    indicators.map((i) => i.id),
-    category,
-    contractId,
-  );
+  // Peers are contracts of the same category: a contract without one has none.
+  const peers = category
+    ? await readModel.peers(
+        indicators.map((i) => i.id),
+        category,
+        contractId,
+      )
+    : {};
   const suggestions = suggestTargets(ruleSet, indicators, peers);
   return indicators.map((indicator, i) => ({ ...indicator, suggestion: suggestions[i]! }));
 }

@@ -120,18 +120,19 @@ export class ReadModel {
     return rows[0]!.written > 0;
   }
 
-  /**
-   * The same indicators' latest values among other contracts (of `category`, or every contract
-   * when it is undefined), as percentiles by indicator id.
-   */
-  async peers(indicators: readonly string[], category: string | undefined, except: string): Promise<Record<string, Peers>> {
+  /** The same indicators' latest values among other contracts of `category`, as percentiles by indicator id. */
+  async peers(
+    indicators: readonly string[],
+    category: string,
+    except: string,
+  ): Promise<Record<string, Peers>> {
     const { rows } = await this.database.query<{ indicator: string; count: number; p: (number | null)[] }>(
       `select indicator, count(*)::int as count,
               percentile_cont(array[0.25, 0.5, 0.75]) within group (order by value) as p
          from indicator_values
-        where indicator = any($1) and contract_id <> $2 and ($3::text is null or category = $3)
+        where indicator = any($1) and contract_id <> $2 and category = $3
         group by indicator`,
-      [indicators, except, category ?? null],
+      [indicators, except, category],
     );
     const peers: Record<string, Peers> = {};
     for (const row of rows) {

@@ -150,6 +150,11 @@ describe('a performance contract year', () => {
     ]);
 
     const active = await signContract(stack, contract);
+    // The signed document shows the quarterly targets, each suggestion, the justification, the plan.
+    const signed = await (await fetch(stack.urls.app + active.signing!.url)).text();
+    expect(signed).toContain('Q1 4, Q2 8, Q3 12, Q4 16');
+    expect(signed).toContain(`suggested 85.8 by targets.suggest of ${ruleSetId} v1; lower, because: Two vaccine`);
+    expect(signed).toContain('Immunisation outreach');
     const terms = active.revisions[0]!.indicators;
     expect(terms.map((i) => [i.id, i.suggestion!.target, i.suggestion!.rule])).toEqual([
       ['classrooms', 30.8, `targets.suggest of ${ruleSetId} v1`],

@@ -265,11 +265,11 @@ describe('the store', () => {
       imm: { count: 2, p25: 75, median: 80, p75: 85 },
       classrooms: { count: 1, p25: 20, median: 20, p75: 20 },
     });
-    expect((await readModel.peers(['imm'], undefined, 'X')).imm).toEqual({
-      count: 4,
-      p25: 55,
-      median: 75,
-      p75: 82.5,
+    expect((await readModel.peers(['imm'], 'Ministry', 'X')).imm).toEqual({
+      count: 1,
+      p25: 10,
+      median: 10,
+      p75: 10,
     });
   });
 
