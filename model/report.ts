@@ -33,6 +33,8 @@ export interface ReportDraft {
 
 export const MAX_EVIDENCE_PER_FIGURE = 10;
 export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
+/** Files one contract may hold as evidence: 10 per figure is 1,000 for a year of 100 indicators. */
+export const MAX_EVIDENCE_FILES = 2000;
 export const MAX_NOTE_LENGTH = 2000;
 
 /** The files a figure may be backed by, with the first bytes that show a file is one (CSV: text). */

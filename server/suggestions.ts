@@ -36,6 +36,13 @@ export async function withSuggestionsFor(
 ): Promise<Indicator[]> {
   const state = await reads.state(contractId);
   const found = await findPublishedVersion(client, state.ruleSet.id, state.ruleSet.version);
-  if (!found) return indicators;
+  // No rule set to suggest with: no suggestion stands, certainly not one the caller sent.
+  if (!found) return indicators.map(withoutSuggestion);
   return withSuggestions(reads.readModel, found.ruleSet, indicators, state.category, contractId);
+}
+
+function withoutSuggestion(indicator: Indicator): Indicator {
+  const copy = { ...indicator };
+  delete copy.suggestion;
+  return copy;
 }

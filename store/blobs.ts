@@ -15,6 +15,8 @@ export interface BlobStore {
   /** Stores content under a key (idempotent: the same key and content change nothing); returns its SHA-256. */
   put(key: string, content: string | Buffer, contentType: string, name?: string): Promise<string>;
   get(key: string): Promise<StoredBlob | undefined>;
+  /** How many keys start with `prefix`. */
+  count(prefix: string): Promise<number>;
   /** What is stored under a key, without its content. */
   head(
     key: string,
@@ -70,6 +72,15 @@ export class PgBlobStore implements BlobStore {
         ...(row.name === null ? {} : { name: row.name }),
       }
     );
+  }
+
+  async count(prefix: string): Promise<number> {
+    const pattern = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+    const { rows } = await this.database.query<{ n: number }>(
+      'select count(*)::int as n from documents where key like $1',
+      [pattern],
+    );
+    return rows[0]!.n;
   }
 
   async head(

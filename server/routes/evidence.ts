@@ -8,6 +8,7 @@ import {
   EVIDENCE_TYPES,
   evidenceProblem,
   MAX_EVIDENCE_BYTES,
+  MAX_EVIDENCE_FILES,
   type Evidence,
   type Figure,
 } from '../../model/report.js';
@@ -41,6 +42,17 @@ export function evidenceRoutes(documents: BlobStore, publicUrl: string): Router 
         typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim() : undefined;
       const sha256 = createHash('sha256').update(content).digest('hex');
       const key = evidenceKey(req.params.id, sha256);
+      if (
+        !(await documents.head(key)) &&
+        (await documents.count(`${req.params.id}/evidence/`)) >= MAX_EVIDENCE_FILES
+      ) {
+        throw new CovenantError('conflict', [
+          {
+            pointer: '',
+            message: `This contract holds ${MAX_EVIDENCE_FILES} evidence files, the most it may.`,
+          },
+        ]);
+      }
       await documents.put(key, content, type, name);
       res.status(201).json({
         sha256,
