@@ -54,9 +54,10 @@ export function evidenceRoutes(documents: BlobStore, publicUrl: string): Router 
         ]);
       }
       await documents.put(key, content, type, name);
+      const stored = await documents.head(key);
       res.status(201).json({
         sha256,
-        name: name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
+        name: stored?.name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
         type,
         size: content.length,
         url: `${publicUrl}/documents/${key}`,
@@ -77,9 +78,10 @@ export async function resolveEvidence(
   at: string,
 ): Promise<Record<string, Figure> | undefined> {
   if (!figures) return undefined;
-  const resolved: Record<string, Figure> = {};
+  // Entries, not assignments: a key such as "__proto__" stays a key, for the workflow to refuse by name.
+  const resolved: [string, Figure][] = [];
   for (const [id, figure] of Object.entries(figures)) {
-    resolved[id] = figure.evidence
+    const entry = figure.evidence
       ? {
           ...figure,
           evidence: await resolveFiles(
@@ -90,8 +92,9 @@ export async function resolveEvidence(
           ),
         }
       : figure;
+    resolved.push([id, entry]);
   }
-  return resolved;
+  return Object.fromEntries(resolved);
 }
 
 /** Files named by hash (and a name), resolved to this contract's uploads; 400 at `at/<i>/sha256` for another. */

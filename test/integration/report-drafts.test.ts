@@ -110,6 +110,17 @@ describe('reports in two steps', () => {
     expect(wrongIndicator.status).toBe(400);
     expect(wrongIndicator.body.errors[0]!.pointer).toBe('/figures/immunization');
 
+    // A figure keyed "__proto__" is refused by that name, not taken for an empty draft.
+    const proto = await fetch(`${stack.urls.app}${draftUrl}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken(stack)}` },
+      body: '{"figures":{"__proto__":{"actual":1,"evidence":[]}}}',
+    });
+    expect(proto.status).toBe(400);
+    expect(((await proto.json()) as Errors).errors[0]).toMatchObject({ pointer: '/figures/__proto__' });
+    // The same file uploaded again, unnamed, keeps the name it was first uploaded under.
+    expect((await upload(id, pdf, 'application/pdf')).body.name).toBe('immunisation register.pdf');
+
     // Submitting with a figure left out and unexplained is refused, and changes nothing.
     const submitUrl = `/api/v1/contracts/${id}/reports/Q1/submit`;
     const gap = await api<Errors>(stack, 'POST', submitUrl, {});
