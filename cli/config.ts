@@ -32,6 +32,8 @@ export interface Config {
   /** COVENANT_LINK_SECRET; unset: the key kept in the database (store/settings.ts). */
   linkSecret?: string;
   rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
+  /** COVENANT_CATEGORIES: the categories a contract may name; unset: any. */
+  categories?: string[];
   /** Worker tuning (cli/worker-tuning.ts). */
   worker: { memoryMb: number; cachedContracts: number; workflowTasks: number; activities: number };
 }
@@ -65,6 +67,8 @@ const schema = {
     COVENANT_WORKER_CACHE: { type: 'integer', minimum: 2, maximum: 100000 },
     COVENANT_WORKER_TASKS: { type: 'integer', minimum: 2, maximum: 1000, default: 40 },
     COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    // Comma-separated names of up to 100 characters, none empty.
+    COVENANT_CATEGORIES: { type: 'string', pattern: '^[^,]{1,100}(,[^,]{1,100}){0,99}$' },
   },
 } as const;
 
@@ -95,6 +99,7 @@ interface Env {
   COVENANT_WORKER_CACHE?: number;
   COVENANT_WORKER_TASKS: number;
   COVENANT_WORKER_ACTIVITIES: number;
+  COVENANT_CATEGORIES?: string;
 }
 
 const checkEnv = validator<Env>({ ...schema, additionalProperties: true });
@@ -159,6 +164,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpCatcherPort: parsed.SMTP_CATCHER_PORT,
     mailFrom: parsed.MAIL_FROM,
     ...(parsed.COVENANT_LINK_SECRET ? { linkSecret: parsed.COVENANT_LINK_SECRET } : {}),
+    ...(parsed.COVENANT_CATEGORIES
+      ? {
+          categories: [
+            ...new Set(
+              parsed.COVENANT_CATEGORIES.split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
+            ),
+          ],
+        }
+      : {}),
     rateLimits: {
       approvalsPerMinute: parsed.COVENANT_APPROVAL_RATE_LIMIT,
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,

@@ -237,6 +237,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           ...(outbox ? { outbox } : {}),
           authenticator: new ApiTokenAuthenticator(tokens),
           rateLimits: config.rateLimits,
+          ...(config.categories ? { categories: config.categories } : {}),
           ruleRunner,
           readModel,
         }),

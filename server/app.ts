@@ -15,6 +15,7 @@ import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { actionPlanRoutes } from './routes/action-plan.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { documentRoutes } from './routes/documents.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { reportRoutes } from './routes/reports.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   /** Who calls: bearer API tokens today; OIDC can join behind the same interface. */
   authenticator: Authenticator;
   rateLimits: RateLimits;
+  /** The categories a contract may name (COVENANT_CATEGORIES); any when absent. */
+  categories?: readonly string[];
   /** Runs rule-set checks and simulations in threads, off this event loop. */
   ruleRunner: RuleRunner;
   /** Contracts as projected into PostgreSQL: every read goes there, not to Temporal. */
@@ -142,7 +145,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(checkScope(reads));
   app.use(
     '/api/v1/contracts',
-    contractRoutes({ client, taskQueue: deps.taskQueue, publicUrl: deps.publicUrl, reads }),
+    contractRoutes({
+      client,
+      taskQueue: deps.taskQueue,
+      publicUrl: deps.publicUrl,
+      reads,
+      ...(deps.categories ? { categories: deps.categories } : {}),
+    }),
   );
   app.use('/api/v1/contracts', lifecycleRoutes(client, reads));
   app.use('/api/v1/contracts', reportRoutes({ client, reads, documents: deps.documents }));
@@ -152,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1/rulesets',
     ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),
   );
+  app.use('/api/v1/portfolio', portfolioRoutes(client, deps.readModel));
   app.get('/api/v1/outbox', async (req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [

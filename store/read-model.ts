@@ -12,6 +12,18 @@ import type { Page } from './mail.js';
 /** A contract's state as projected, with the version it was projected at. */
 export type ProjectedState = ContractState & { version: number };
 
+/** One contract's quarter, as league tables read it. */
+export interface QuarterRow {
+  id: string;
+  title: string;
+  unit: string;
+  category: string | null;
+  ruleSetId: string;
+  ruleSetVersion: number;
+  score: number | null;
+  grade: string | null;
+}
+
 export interface ContractFilters {
   stage?: string;
   unit?: string;
@@ -52,8 +64,8 @@ export class ReadModel {
       `with written as (
          insert into contracts (id, version, title, stage, year, unit_name, unit_signatory, principal_name, managers,
            rule_set_id, rule_set_version, period_start, period_end, current_period, score, grade, next_due, late,
-           created_at, state, figures, simulated_periods)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+           created_at, state, figures, simulated_periods, category)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $26)
          on conflict (id) do update set
            version = excluded.version, title = excluded.title, stage = excluded.stage, year = excluded.year,
            unit_name = excluded.unit_name, unit_signatory = excluded.unit_signatory,
@@ -62,7 +74,8 @@ export class ReadModel {
            period_start = excluded.period_start, period_end = excluded.period_end,
            current_period = excluded.current_period, score = excluded.score, grade = excluded.grade,
            next_due = excluded.next_due, late = excluded.late, state = excluded.state,
-           figures = excluded.figures, simulated_periods = excluded.simulated_periods, projected_at = now()
+           figures = excluded.figures, simulated_periods = excluded.simulated_periods,
+           category = excluded.category, projected_at = now()
          where contracts.version < excluded.version or $23
          returning id
        ),
@@ -140,6 +153,25 @@ export class ReadModel {
       peers[row.indicator] = { count: row.count, p25: p25 ?? null, median: median ?? null, p75: p75 ?? null };
     }
     return peers;
+  }
+
+  /**
+   * Quarter `period` of the contract-years that began in calendar year `year`, for every contract
+   * (of `category` when given): its composite and grade, null when not reviewed.
+   */
+  async quarter(year: number, period: string, category?: string): Promise<QuarterRow[]> {
+    const { rows } = await this.database.query<QuarterRow>(
+      `select c.id, c.title, c.unit_name as unit, c.category, c.rule_set_id as "ruleSetId",
+              c.rule_set_version as "ruleSetVersion", p.score, p.grade
+         from contract_periods q1
+         join contract_periods p on p.contract_id = q1.contract_id and p.year = q1.year and p.period = $2
+         join contracts c on c.id = q1.contract_id
+        where q1.period = 'Q1' and extract(year from q1.starts) = $1
+          and ($3::text is null or c.category = $3)
+        order by c.id`,
+      [year, period, category ?? null],
+    );
+    return rows;
   }
 
   /** The projected state of one contract. */

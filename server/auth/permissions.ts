@@ -157,6 +157,17 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/api/v1/rulesets/:id/validate', roles: ['admin'] },
   { method: 'POST', path: '/api/v1/rulesets/:id/publish', roles: ['admin'] },
   { method: 'POST', path: '/api/v1/rulesets/:id/simulate', roles: ['admin', 'viewer'] },
+  // League tables are published: everyone signed in may read them (server/league.ts).
+  {
+    method: 'GET',
+    path: '/api/v1/portfolio/league',
+    roles: EVERYONE,
+    query: {
+      year: { type: 'string', pattern: '^[12][0-9]{3}$' },
+      quarter: { type: 'string', pattern: '^Q[1-9][0-9]?$' },
+      category: { type: 'string', minLength: 1, maxLength: 100 },
+    },
+  },
   // Caught mail holds approval links, which are credentials.
   { method: 'GET', path: '/api/v1/outbox', roles: ['admin'], query: 'route' },
   { method: 'GET', path: '/approvals/:token', roles: 'public', query: 'ignored' },

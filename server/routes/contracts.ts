@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { actionPlanSchema } from '../../model/action-plan.js';
+import { CovenantError } from '../../model/errors.js';
 import type { ContractState } from '../../model/state.js';
 import { validateContract, validateIndicators, validator } from '../../model/validation.js';
 import {
@@ -25,6 +26,8 @@ export interface ContractRoutesDeps {
   taskQueue: string;
   publicUrl: string;
   reads: ContractReads;
+  /** The categories a contract may name; any when absent. */
+  categories?: readonly string[];
 }
 
 const checkProposal = validator<ProposalInput>({
@@ -67,11 +70,26 @@ const checkListQuery = validator<ContractFilters & { limit?: string; cursor?: st
   },
 });
 
-export function contractRoutes({ client, taskQueue, publicUrl, reads }: ContractRoutesDeps): Router {
+export function contractRoutes({
+  client,
+  taskQueue,
+  publicUrl,
+  reads,
+  categories,
+}: ContractRoutesDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
     const contract = validateContract(req.body);
+    // A deployment that lists its categories (league tables are by category) wants one of them.
+    if (categories && (contract.category === undefined || !categories.includes(contract.category))) {
+      throw new CovenantError('invalid', [
+        {
+          pointer: '/category',
+          message: `${contract.category === undefined ? 'is required' : `'${contract.category}' is not a category of this deployment`}: one of ${categories.join(', ')}`,
+        },
+      ]);
+    }
     // Any published version, built in or registered; 400 at /ruleSet when there is none such.
     const ruleSet = await ruleSetForContract(client, contract);
     contract.indicators = await withSuggestions(

@@ -43,6 +43,17 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the categories a contract must name, trimmed and once each', () => {
+    expect(loadConfig(base).categories).toBeUndefined();
+    expect(loadConfig({ ...base, COVENANT_CATEGORIES: 'Counties, Ministries,Counties' }).categories).toEqual([
+      'Counties',
+      'Ministries',
+    ]);
+    expect(() => loadConfig({ ...base, COVENANT_CATEGORIES: 'Counties,,Ministries' })).toThrow(
+      /COVENANT_CATEGORIES/,
+    );
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ ...base, TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toThrow(
       'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
