@@ -3,6 +3,7 @@
 // least-squares `trend`, the `lastActual`) and its peers (percentiles of the same indicator among
 // contracts of the same category). Pure and deterministic: the API runs it at creation and on
 // proposals, the workflow at renewal.
+import { linearRegression } from 'simple-statistics';
 import type { Indicator } from '../model/contract.js';
 import type { RuleSet } from '../model/ruleset.js';
 import type { Peers, Suggestion } from '../model/suggestion.js';
@@ -56,17 +57,9 @@ const DEFAULT_BEST = { higherBest: compile(best(true)), lowerBest: compile(best(
 
 /** Least-squares line through the history (oldest first), projected one year on; null under 2 years. */
 export function trend(history: readonly number[]): number | null {
-  const n = history.length;
-  if (n < 2) return null;
-  const meanX = (n - 1) / 2;
-  const meanY = history.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  history.forEach((y, x) => {
-    sxy += (x - meanX) * (y - meanY);
-    sxx += (x - meanX) ** 2;
-  });
-  return round6(meanY + (sxy / sxx) * (n - meanX));
+  if (history.length < 2) return null;
+  const { m, b } = linearRegression(history.map((y, x) => [x, y]));
+  return round6(m * history.length + b);
 }
 
 /** Linear-interpolated percentiles (PostgreSQL's percentile_cont) of the values. */
