@@ -174,6 +174,19 @@ export class ReadModel {
     return rows;
   }
 
+  /** The quarter of the latest review, as `quarter` names it; undefined before any review. */
+  async latestQuarter(): Promise<{ year: number; period: string } | undefined> {
+    const { rows } = await this.database.query<{ year: number; period: string }>(
+      `select extract(year from q1.starts)::int as year, p.period
+         from contract_periods p
+         join contract_periods q1 on q1.contract_id = p.contract_id and q1.year = p.year and q1.period = 'Q1'
+        where p.reviewed_at is not null
+        order by p.reviewed_at desc
+        limit 1`,
+    );
+    return rows[0];
+  }
+
   /** The projected state of one contract. */
   async state(id: string): Promise<ProjectedState | undefined> {
     const { rows } = await this.database.query<{ state: ProjectedState }>(

@@ -9,12 +9,20 @@ import { findPublishedVersion } from '../ruleset-registry.js';
 export function portfolioRoutes(client: Client, readModel: ReadModel): Router {
   const router = Router();
 
-  // GET /api/v1/portfolio/league?year=2027&quarter=Q1&category=Counties
+  // GET /api/v1/portfolio/league?year=2027&quarter=Q1&category=Counties; without year and
+  // quarter, the quarter of the latest review.
   router.get('/league', async (req, res) => {
-    const { year: yearText, quarter, category } = req.query as Record<string, string | undefined>;
-    if (!yearText) throw missing('/year', 'the calendar year the contract-years began in, e.g. 2027');
-    if (!quarter) throw missing('/quarter', 'the quarter of the contract-year, e.g. Q1');
-    const year = Number(yearText);
+    const { year: yearText, quarter: asked, category } = req.query as Record<string, string | undefined>;
+    if (yearText && !asked) throw missing('/quarter', 'the quarter of the contract-year, e.g. Q1');
+    if (asked && !yearText)
+      throw missing('/year', 'the calendar year the contract-years began in, e.g. 2027');
+    const latest = yearText ? undefined : await readModel.latestQuarter();
+    if (!yearText && !latest) {
+      res.json({ year: null, quarter: null, tables: [] });
+      return;
+    }
+    const year = latest?.year ?? Number(yearText);
+    const quarter = latest?.period ?? asked!;
     const before = quarterBefore(year, quarter);
     const [rows, earlier] = await Promise.all([
       readModel.quarter(year, quarter, category),

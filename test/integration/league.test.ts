@@ -131,5 +131,8 @@ describe('league tables', () => {
     expect(
       (await api<Errors>(stack, 'GET', '/api/v1/portfolio/league?quarter=Q1')).body.errors[0]!.pointer,
     ).toBe('/year');
+    // Without year and quarter: the quarter of the latest review, this one.
+    const latest = await api<{ year: number; quarter: string }>(stack, 'GET', '/api/v1/portfolio/league');
+    expect([latest.status, latest.body.year, latest.body.quarter]).toEqual([200, year, 'Q1']);
   });
 });
