@@ -1,6 +1,7 @@
 // The side effects of a contract: email, approval links and review documents. Activities are
 // at-least-once, so each is idempotent: Message-IDs and document keys come from the workflow's
 // own keys, never from the attempt.
+import { yearCharts } from '../templates/charts.js';
 import type { Peers } from '../model/suggestion.js';
 import { createHash } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
@@ -200,7 +201,7 @@ export function createActivities(deps: ActivityDeps) {
     const suffix = round > 1 ? `-r${round}` : '';
     return store(
       `${contract.id}/y${contract.year}-evaluation${suffix}.html`,
-      templates.render('documents/evaluation', request),
+      templates.render('documents/evaluation', { ...request, charts: await yearCharts(request.periods) }),
     );
   }
 

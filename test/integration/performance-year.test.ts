@@ -153,7 +153,9 @@ describe('a performance contract year', () => {
     // The signed document shows the quarterly targets, each suggestion, the justification, the plan.
     const signed = await (await fetch(stack.urls.app + active.signing!.url)).text();
     expect(signed).toContain('Q1 4, Q2 8, Q3 12, Q4 16');
-    expect(signed).toContain(`suggested 85.8 by targets.suggest of ${ruleSetId} v1; lower, because: Two vaccine`);
+    expect(signed).toContain(
+      `suggested 85.8 by targets.suggest of ${ruleSetId} v1; lower, because: Two vaccine`,
+    );
     expect(signed).toContain('Immunisation outreach');
     const terms = active.revisions[0]!.indicators;
     expect(terms.map((i) => [i.id, i.suggestion!.target, i.suggestion!.rule])).toEqual([
@@ -275,6 +277,14 @@ describe('a performance contract year', () => {
       ['absorption', 'last', 77],
       ['immunisation', 'mean', 83.25],
     ]);
+    // The evaluation document draws the year: each indicator against its quarters' targets, the composite.
+    const evaluationUrl = evaluated.evaluation!.documentUrl!;
+    const evaluationHtml = await (
+      await fetch(evaluationUrl.startsWith('/') ? stack.urls.app + evaluationUrl : evaluationUrl)
+    ).text();
+    expect(evaluationHtml).toContain('The year in charts');
+    expect(evaluationHtml.match(/<svg /g)).toHaveLength(2);
+    expect(evaluationHtml).toContain('Classrooms built');
     const firstRunId = (await stack.client.workflow.getHandle(id).describe()).runId;
     expect((await decide(approvalLink(signoff), 'approve')).status).toBe(200);
 
