@@ -79,6 +79,21 @@ function isUtf8(content: Buffer): boolean {
 
 const note = { type: 'string', maxLength: MAX_NOTE_LENGTH } as const;
 
+/** Uploaded files named by the SHA-256 their upload answered (and a name). */
+export const evidenceRefsSchema = {
+  type: 'array',
+  maxItems: MAX_EVIDENCE_PER_FIGURE,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['sha256'],
+    properties: {
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+  },
+} as const;
+
 /** A figure as the API takes it; evidence named by the SHA-256 its upload answered (and a name). */
 export const figureSchema = {
   type: 'object',
@@ -87,19 +102,7 @@ export const figureSchema = {
     actual: { type: ['number', 'null'] },
     comment: note,
     quality: { enum: ['provisional', 'estimated', 'verified'] },
-    evidence: {
-      type: 'array',
-      maxItems: MAX_EVIDENCE_PER_FIGURE,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['sha256'],
-        properties: {
-          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          name: { type: 'string', minLength: 1, maxLength: 200 },
-        },
-      },
-    },
+    evidence: evidenceRefsSchema,
     explanation: note,
   },
 } as const;

@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { initiativeSchema, planUpdatesSchema } from '../../model/action-plan.js';
+import { evidenceRefsSchema } from '../../model/report.js';
 import { validator } from '../../model/validation.js';
 import type { BlobStore } from '../../store/blobs.js';
 import {
@@ -49,19 +50,7 @@ const checkClose = validator<{ note?: string; evidence?: EvidenceRef[] }>({
   additionalProperties: false,
   properties: {
     note: { type: 'string', maxLength: 2000 },
-    evidence: {
-      type: 'array',
-      maxItems: 10,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['sha256'],
-        properties: {
-          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-          name: { type: 'string', minLength: 1, maxLength: 200 },
-        },
-      },
-    },
+    evidence: evidenceRefsSchema,
   },
 });
 

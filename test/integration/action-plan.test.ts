@@ -2,19 +2,21 @@
 // terms, progress reported with the figures, each review reviewing the plan, an escalation that
 // requires a corrective action (added late, after a step of the ladder, then closed with a note),
 // and an escalation that reads `previous` (two quarters in a row).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { InitiativeInput } from '../../model/action-plan.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
+import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
 import { api, waitFor, waitForEmail } from '../support/stack.js';
-import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
+import {
+  skipTo as skipToOn,
+  startTimeSkippingStack,
+  type TimeSkippingStack,
+} from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -30,46 +32,39 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function skipTo(instant: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now + 60_000);
-}
+const skipTo = (instant: number) => skipToOn(env, instant);
 
 type Errors = { errors: { pointer: string; message: string }[] };
 
 /** The built-in default with a corrective action required on Fair or Poor, and two-in-a-row. */
 async function publishRuleSet(id: string): Promise<void> {
-  const draft = JSON.parse(
-    readFileSync(join(projectRoot, 'rules', 'library', 'default.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  delete draft.version;
-  draft.id = id;
-  draft.escalations = [
-    {
-      id: 'fair-or-poor',
-      when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
-      severity: 'high',
-      notify: ['managers'],
-      message: 'The period is graded Fair or Poor: the unit adds a corrective action.',
-      corrective: { withinDays: 10 },
-    },
-    {
-      id: 'two-in-a-row',
-      when: {
-        and: [
-          { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
-          { in: [{ var: 'previous.last.grade' }, ['Fair', 'Poor']] },
-        ],
-      },
-      severity: 'high',
-      notify: ['principal'],
-      message: 'Two quarters in a row graded Fair or Poor.',
-    },
-  ];
-  expect((await api(stack, 'POST', '/api/v1/rulesets', draft)).status).toBe(201);
-  expect(
-    (await api(stack, 'POST', `/api/v1/rulesets/${id}/publish`, { note: 'corrective actions' })).status,
-  ).toBe(201);
+  await publishRuleSetDraft(
+    stack,
+    defaultDraft(id, (draft) => {
+      draft.escalations = [
+        {
+          id: 'fair-or-poor',
+          when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
+          severity: 'high',
+          notify: ['managers'],
+          message: 'The period is graded Fair or Poor: the unit adds a corrective action.',
+          corrective: { withinDays: 10 },
+        },
+        {
+          id: 'two-in-a-row',
+          when: {
+            and: [
+              { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
+              { in: [{ var: 'previous.last.grade' }, ['Fair', 'Poor']] },
+            ],
+          },
+          severity: 'high',
+          notify: ['principal'],
+          message: 'Two quarters in a row graded Fair or Poor.',
+        },
+      ];
+    }),
+  );
 }
 
 describe('the action plan', () => {

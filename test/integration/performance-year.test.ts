@@ -4,19 +4,21 @@
 // submitted, an action plan updated each quarter, an escalation requiring a corrective action
 // (added late, after a step of the ladder), the evaluation, and a renewal whose targets come from
 // the rule set's targets.suggest. Contracts on the old shape replay from test/histories.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractInput, Indicator } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
+import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
 import { adminToken, api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
-import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
+import {
+  skipTo as skipToOn,
+  startTimeSkippingStack,
+  type TimeSkippingStack,
+} from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -32,10 +34,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function skipTo(instant: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now + 60_000);
-}
+const skipTo = (instant: number) => skipToOn(env, instant);
 
 type Errors = { errors: { pointer: string; message: string }[] };
 
@@ -54,24 +53,22 @@ const SUGGEST = {
 };
 
 async function publishRuleSet(id: string): Promise<void> {
-  const draft = JSON.parse(
-    readFileSync(join(projectRoot, 'rules', 'library', 'default.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  delete draft.version;
-  draft.id = id;
-  draft.targets = { suggest: SUGGEST };
-  draft.escalations = [
-    {
-      id: 'fair-or-poor',
-      when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
-      severity: 'high',
-      notify: ['managers'],
-      message: 'Graded Fair or Poor: the unit adds a corrective action.',
-      corrective: { withinDays: 10 },
-    },
-  ];
-  expect((await api(stack, 'POST', '/api/v1/rulesets', draft)).status).toBe(201);
-  expect((await api(stack, 'POST', `/api/v1/rulesets/${id}/publish`, {})).status).toBe(201);
+  await publishRuleSetDraft(
+    stack,
+    defaultDraft(id, (draft) => {
+      draft.targets = { suggest: SUGGEST };
+      draft.escalations = [
+        {
+          id: 'fair-or-poor',
+          when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
+          severity: 'high',
+          notify: ['managers'],
+          message: 'Graded Fair or Poor: the unit adds a corrective action.',
+          corrective: { withinDays: 10 },
+        },
+      ];
+    }),
+  );
 }
 
 const owner = { name: 'J. Otieno', email: 'j.otieno@county.example' };

@@ -17,7 +17,11 @@ import {
 } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import { api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
-import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
+import {
+  skipTo as skipToOn,
+  startTimeSkippingStack,
+  type TimeSkippingStack,
+} from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -33,10 +37,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function skipTo(instant: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now + 60_000);
-}
+const skipTo = (instant: number) => skipToOn(env, instant);
 
 const classrooms: Indicator = {
   id: 'classrooms',

@@ -35,3 +35,9 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     throw err;
   }
 }
+
+/** Moves the time-skipping server's clock to `instant` (ms), plus a minute. */
+export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now + 60_000);
+}
