@@ -55,7 +55,7 @@ export interface ContractSummary {
   year: number;
   unit: Party;
   principal: Party;
-  ruleSet: { id: string; version: number; name: string };
+  ruleSet: { id: string; version: number; name: string; grades?: string[]; better?: 'higher' | 'lower' };
 }
 
 export interface EmailRequest {

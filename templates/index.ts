@@ -59,6 +59,20 @@ function registerHelpers(hb: typeof Handlebars): void {
     typeof value === 'number' || typeof value === 'string' ? String(value) : 'not reported',
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // A grade's tone by its place among the rule set's grades (best first): good, fair or poor.
+  hb.registerHelper('tone', (grade: unknown, grades: unknown) => {
+    if (!Array.isArray(grades) || grades.length < 2) return '';
+    const at = grades.indexOf(grade);
+    if (at < 0) return '';
+    const place = at / (grades.length - 1);
+    return place < 0.34 ? 'tone-good' : place < 0.67 ? 'tone-fair' : 'tone-poor';
+  });
+  // An indicator's name by its id, among a review's scored indicators.
+  hb.registerHelper('nameOf', (id: unknown, indicators: unknown) =>
+    Array.isArray(indicators)
+      ? ((indicators as { id: string; name: string }[]).find((i) => i.id === id)?.name ?? id)
+      : id,
+  );
   // A quarter's own target or figure to date, where it is not the annual one (phased indicators).
   hb.registerHelper(
     'differs',

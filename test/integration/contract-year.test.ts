@@ -112,6 +112,12 @@ describe('a contract year', () => {
       { indicator: 'immunisation', from: 80, to: 85, by: contract.managers[0] },
     ]);
     expect(moderated.periods[0]!.review!.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
+    // The second version of the review says who moderated what, from what to what, and why.
+    const moderatedHtml = await (await fetch(moderated.periods[0]!.review!.documentUrl!)).text();
+    expect(moderatedHtml).toContain('Moderated figures');
+    expect(moderatedHtml).toContain(
+      `<td>Fully immunised children under 1</td><td>80</td><td>85</td><td>Register audit found 5 points of unrecorded doses</td><td>${contract.managers[0]!.name}</td>`,
+    );
     expect(
       moderated.periods[0]!.superseded[0]!.indicators.find((i) => i.id === 'immunisation')!.score,
     ).toBeGreaterThan(3);

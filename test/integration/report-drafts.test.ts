@@ -163,6 +163,12 @@ describe('reports in two steps', () => {
     // The review document lists the notes and links the evidence, which downloads unchanged.
     const documentHtml = await (await fetch(q1.review!.documentUrl!)).text();
     expect(documentHtml).toContain('The maternity register was lost in the March floods');
+    // Names, not ids; the grade in its tone, with the scale explained.
+    expect(documentHtml).toContain(`Not reported, scored as missing: ${contract.indicators[1]!.name}.`);
+    expect(documentHtml).toMatch(/class="tone-(good|fair|poor)">/);
+    expect(documentHtml).toContain(
+      'a lower composite is better (on this inverted scale the best score is the lowest)',
+    );
     const link = new RegExp(`href="(/documents/${id}/evidence/${sha256})"`).exec(documentHtml)?.[1];
     expect(link).toBeDefined();
     const download = await fetch(stack.urls.app + link!, {

@@ -129,7 +129,13 @@ export function summary(ctx: ContractContext) {
     year: state.year,
     unit: state.unit,
     principal: state.principal,
-    ruleSet: { ...state.ruleSet, name: ruleSet.name },
+    ruleSet: {
+      ...state.ruleSet,
+      name: ruleSet.name,
+      // The scale, for documents' legends: grades best first, and which way the composite is better.
+      ...(ruleSet.scoring.grades ? { grades: ruleSet.scoring.grades } : {}),
+      ...(ruleSet.scoring.better ? { better: ruleSet.scoring.better } : {}),
+    },
   };
 }
 
