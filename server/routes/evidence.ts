@@ -3,7 +3,7 @@
 // /documents/<contract id>/evidence/<sha256>; a figure names them by that hash.
 import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
-import { CovenantError } from '../../model/errors.js';
+import { CovenantError, pointer } from '../../model/errors.js';
 import {
   EVIDENCE_TYPES,
   evidenceProblem,
@@ -88,7 +88,7 @@ export async function resolveEvidence(
             documents,
             contractId,
             figure.evidence,
-            `${at}/${id.replaceAll('~', '~0').replaceAll('/', '~1')}/evidence`,
+            `${at}${pointer(id, 'evidence')}`,
           ),
         }
       : figure;

@@ -2,9 +2,7 @@
 // terms, progress reported with the figures, each review reviewing the plan, an escalation that
 // requires a corrective action (added late, after a step of the ladder, then closed with a note),
 // and an escalation that reads `previous` (two quarters in a row).
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../../cli/stack.js';
+import { describe, expect, it } from 'vitest';
 import type { InitiativeInput } from '../../model/action-plan.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractState } from '../../model/state.js';
@@ -12,34 +10,17 @@ import { contractState, exampleContract, signContract, uniqueId } from '../suppo
 import { recordHistory } from '../support/histories.js';
 import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
 import { api, waitFor, waitForEmail } from '../support/stack.js';
-import {
-  skipTo as skipToOn,
-  startTimeSkippingStack,
-  type TimeSkippingStack,
-} from '../support/time-skipping.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let running: TimeSkippingStack | undefined;
-
-beforeAll(async () => {
-  running = await startTimeSkippingStack();
-  ({ env, stack } = running);
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
-
-const skipTo = (instant: number) => skipToOn(env, instant);
+const t = useTimeSkippingStack();
 
 type Errors = { errors: { pointer: string; message: string }[] };
 
 /** The built-in default with a corrective action required on Fair or Poor, and two-in-a-row. */
 async function publishRuleSet(id: string): Promise<void> {
   await publishRuleSetDraft(
-    stack,
+    t.stack,
     defaultDraft(id, (draft) => {
       draft.escalations = [
         {
@@ -69,6 +50,7 @@ async function publishRuleSet(id: string): Promise<void> {
 
 describe('the action plan', () => {
   it('is agreed, updated, reviewed each period, and takes corrective actions an escalation asks for', async () => {
+    const { env, stack, skipTo } = t;
     const ruleSetId = uniqueId('corrective').toLowerCase();
     await publishRuleSet(ruleSetId);
     const today = formatDate(await env.currentTimeMs());

@@ -4,9 +4,7 @@
 // submitted, an action plan updated each quarter, an escalation requiring a corrective action
 // (added late, after a step of the ladder), the evaluation, and a renewal whose targets come from
 // the rule set's targets.suggest. Contracts on the old shape replay from test/histories.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../../cli/stack.js';
+import { describe, expect, it } from 'vitest';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractInput, Indicator } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
@@ -14,27 +12,10 @@ import { contractState, exampleContract, signContract, uniqueId } from '../suppo
 import { recordHistory } from '../support/histories.js';
 import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
 import { adminToken, api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
-import {
-  skipTo as skipToOn,
-  startTimeSkippingStack,
-  type TimeSkippingStack,
-} from '../support/time-skipping.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let running: TimeSkippingStack | undefined;
-
-beforeAll(async () => {
-  running = await startTimeSkippingStack();
-  ({ env, stack } = running);
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
-
-const skipTo = (instant: number) => skipToOn(env, instant);
+const t = useTimeSkippingStack();
 
 type Errors = { errors: { pointer: string; message: string }[] };
 
@@ -54,7 +35,7 @@ const SUGGEST = {
 
 async function publishRuleSet(id: string): Promise<void> {
   await publishRuleSetDraft(
-    stack,
+    t.stack,
     defaultDraft(id, (draft) => {
       draft.targets = { suggest: SUGGEST };
       draft.escalations = [
@@ -111,6 +92,7 @@ const indicators: Indicator[] = [
 
 describe('a performance contract year', () => {
   it('goes from suggested targets to a renewal by targets.suggest, with every step of the process', async () => {
+    const { env, stack, skipTo } = t;
     const ruleSetId = uniqueId('process').toLowerCase();
     await publishRuleSet(ruleSetId);
     const today = formatDate(await env.currentTimeMs());

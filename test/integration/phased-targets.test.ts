@@ -2,9 +2,7 @@
 // cumulative indicator phased by explicit quarterly targets, a to-date one phased linearly and a
 // level one; each quarter scored against its own target, the year value by measurement, the
 // renewal scaling the quarterly targets; terms whose quarters do not make the year are refused.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../../cli/stack.js';
+import { describe, expect, it } from 'vitest';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { ContractInput, Indicator } from '../../model/contract.js';
 import type { ContractState } from '../../model/state.js';
@@ -17,27 +15,10 @@ import {
 } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import { api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
-import {
-  skipTo as skipToOn,
-  startTimeSkippingStack,
-  type TimeSkippingStack,
-} from '../support/time-skipping.js';
+import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let running: TimeSkippingStack | undefined;
-
-beforeAll(async () => {
-  running = await startTimeSkippingStack();
-  ({ env, stack } = running);
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
-
-const skipTo = (instant: number) => skipToOn(env, instant);
+const t = useTimeSkippingStack();
 
 const classrooms: Indicator = {
   id: 'classrooms',
@@ -74,6 +55,7 @@ const immunisation: Indicator = {
 
 describe('phased targets', () => {
   it('refuses quarterly targets that do not make the annual target, naming the field, and starts nothing', async () => {
+    const { stack } = t;
     const contract = exampleContract({
       id: uniqueId('PC-PHASE-BAD'),
       indicators: [
@@ -116,6 +98,7 @@ describe('phased targets', () => {
   });
 
   it('scores each quarter against its own target, the year by measurement, and renews the phasing', async () => {
+    const { env, stack, skipTo } = t;
     const today = formatDate(await env.currentTimeMs());
     const start = addMonths(today.slice(0, 8) + '01', 1);
     const contract: ContractInput = exampleContract({

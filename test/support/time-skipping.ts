@@ -1,5 +1,6 @@
 // A Covenant stack on the Java time-skipping test server: months of calendar pass in seconds.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { testServerPath } from '../../cli/temporal-binaries.js';
 import { installQuietRuntime, startTestStack } from './stack.js';
@@ -40,4 +41,27 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
 export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
   const now = await env.currentTimeMs();
   if (instant > now) await env.sleep(instant - now + 60_000);
+}
+
+/** What a test file on the time-skipping server uses: set before its tests run. */
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  stack: Stack;
+  /** Moves the clock to `instant` (ms), plus a minute. */
+  skipTo: (instant: number) => Promise<void>;
+}
+
+/** Starts a time-skipping stack before the file's tests and stops it after them. */
+export function useTimeSkippingStack(): TimeSkipping {
+  let running: TimeSkippingStack | undefined;
+  const harness = { skipTo: (instant: number) => skipTo(harness.env, instant) } as TimeSkipping;
+  beforeAll(async () => {
+    running = await startTimeSkippingStack();
+    harness.env = running.env;
+    harness.stack = running.stack;
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return harness;
 }

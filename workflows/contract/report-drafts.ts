@@ -100,19 +100,35 @@ function unexplained(indicators: Indicator[], figures: Record<string, Figure>): 
 
 /** Every figure names a known indicator; its number is finite or null; its evidence is well formed. */
 export function checkFigures(figures: Record<string, Figure>, at: string, indicators: Indicator[]): void {
-  const known = new Set(indicators.map((i) => i.id));
+  checkActuals(
+    Object.fromEntries(Object.entries(figures).map(([id, figure]) => [id, figure.actual ?? null])),
+    at,
+    indicators,
+    '/actual',
+  );
   for (const [id, figure] of Object.entries(figures)) {
-    const here = `${at}/${escapePointer(id)}`;
-    if (!known.has(id)) throw invalid(here, `Unknown indicator '${id}'.`);
-    const actual = figure.actual;
-    if (actual !== undefined && actual !== null && (typeof actual !== 'number' || !Number.isFinite(actual)))
-      throw invalid(`${here}/actual`, 'Must be a number or null.');
     for (const [i, evidence] of (figure.evidence ?? []).entries()) {
       if (!/^[0-9a-f]{64}$/.test(evidence.sha256) || !evidence.name || !evidence.type || !(evidence.size > 0))
         throw invalid(
-          `${here}/evidence/${i}`,
+          `${at}/${escapePointer(id)}/evidence/${i}`,
           'Evidence names an uploaded file: its sha256, name, type and size.',
         );
+    }
+  }
+}
+
+/** Every figure names a known indicator and is a finite number or null. */
+export function checkActuals(
+  actuals: Record<string, unknown>,
+  at: string,
+  indicators: Indicator[],
+  suffix = '',
+): void {
+  const known = new Set(indicators.map((i) => i.id));
+  for (const [id, value] of Object.entries(actuals)) {
+    if (!known.has(id)) throw invalid(`${at}/${escapePointer(id)}`, `Unknown indicator '${id}'.`);
+    if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw invalid(`${at}/${escapePointer(id)}${suffix}`, 'Must be a number or null.');
     }
   }
 }

@@ -3,7 +3,6 @@
 // a manager may moderate reviewed figures, which reviews the period again.
 import { patched, setHandler, type ApplicationFailure } from '@temporalio/workflow';
 import { DAY, endOfDay } from '../../model/calendar.js';
-import type { Indicator } from '../../model/contract.js';
 import { hasEnded } from '../../model/periods.js';
 import type { Recipient } from '../../model/ruleset.js';
 import type { PeriodState } from '../../model/state.js';
@@ -18,7 +17,14 @@ import { checkRoom } from './bounds.js';
 import { conflict, escapePointer, forbidden, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
 import { applyPlanUpdates, checkPlanUpdates, requestCorrectiveActions, reviewPlan } from './action-plan.js';
-import { checkExplained, checkFigures, findPeriod, reportOf, submittedFigures } from './report-drafts.js';
+import {
+  checkActuals,
+  checkExplained,
+  checkFigures,
+  findPeriod,
+  reportOf,
+  submittedFigures,
+} from './report-drafts.js';
 
 /** Reviews scored with phased targets and `previous` (rules/period-context.ts); earlier ones were not. */
 const PHASED_TARGETS_PATCH = 'phased-targets';
@@ -246,20 +252,4 @@ export async function review(ctx: ContractContext, period: PeriodState): Promise
     );
   }
   requestCorrectiveActions(ctx, period, period.review);
-}
-
-/** Every figure names a known indicator and is a finite number or null. */
-export function checkActuals(
-  actuals: Record<string, unknown>,
-  at: string,
-  indicators: Indicator[],
-  suffix = '',
-): void {
-  const known = new Set(indicators.map((i) => i.id));
-  for (const [id, value] of Object.entries(actuals)) {
-    if (!known.has(id)) throw invalid(`${at}/${escapePointer(id)}`, `Unknown indicator '${id}'.`);
-    if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
-      throw invalid(`${at}/${escapePointer(id)}${suffix}`, 'Must be a number or null.');
-    }
-  }
 }
