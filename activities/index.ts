@@ -1,7 +1,8 @@
 // The side effects of a contract: email, approval links and review documents. Activities are
 // at-least-once, so each is idempotent: Message-IDs and document keys come from the workflow's
 // own keys, never from the attempt.
-import { yearCharts } from '../templates/charts.js';
+import { planChart, reviewChart, yearCharts, yearsChart } from '../templates/charts.js';
+import { reportingPeriods } from '../model/periods.js';
 import type { Peers } from '../model/suggestion.js';
 import { createHash } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
@@ -25,6 +26,8 @@ import type { ReadModel } from '../store/read-model.js';
 import { stateQuery } from '../workflows/messages.js';
 import type { Mailer } from './mailer.js';
 import type { Templates } from '../templates/index.js';
+import type { PortfolioStore } from '../store/portfolio.js';
+import { createPortfolioActivities, type PortfolioDeps } from './portfolio.js';
 
 /** How long an emailed document link works. */
 const DOCUMENT_LINK_DAYS = 90;
@@ -47,7 +50,8 @@ export type EmailTemplate =
   | 'evaluation-published'
   | 'contract-suspended'
   | 'contract-ended'
-  | 'corrective-action';
+  | 'corrective-action'
+  | 'portfolio-review';
 
 export interface ContractSummary {
   id: string;
@@ -114,6 +118,10 @@ export interface ActivityDeps {
   /** The read model, and the client its projections read each contract's state through. */
   readModel: ReadModel;
   client: Client;
+  /** What the portfolio review reads and who it goes to (./portfolio.ts). */
+  portfolio: PortfolioStore;
+  office: string[];
+  scaleOf: PortfolioDeps['scaleOf'];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -124,8 +132,35 @@ export function createActivities(deps: ActivityDeps) {
     return publicUrl + signDocumentUrl(path, linkSecret, Date.now() + DOCUMENT_LINK_DAYS * 86_400_000);
   }
 
+  /** The PDF beside an emailed HTML document link: the same path ending in .pdf, signed anew. */
+  function pdfLinkOf(url: unknown): string | undefined {
+    if (typeof url !== 'string') return undefined;
+    const path = URL.canParse(url) ? new URL(url).pathname : undefined;
+    return path?.startsWith('/documents/') && path.endsWith('.html')
+      ? documentLink(path.replace(/\.html$/, '.pdf'))
+      : undefined;
+  }
+
+  /** Links every email may show beside what the workflow passed: PDFs, the signed copy. */
+  function documentLinks(data: Record<string, unknown>): Record<string, string> {
+    const links: Record<string, string> = {};
+    const pdf = pdfLinkOf(data.documentUrl);
+    if (pdf) links.pdfUrl = pdf;
+    const signing = data.signing as { url?: unknown } | undefined;
+    if (typeof signing?.url === 'string' && signing.url.endsWith('-contract.html')) {
+      const copy = signing.url.replace(/-contract\.html$/, '-contract-signed');
+      links.signedCopyUrl = documentLink(`${copy}.html`);
+      links.signedCopyPdfUrl = documentLink(`${copy}.pdf`);
+    }
+    return links;
+  }
+
   async function sendEmail(request: EmailRequest): Promise<{ messageId: string; alreadySent: boolean }> {
-    const email = templates.email(request.template, { ...request.data, publicUrl });
+    const email = templates.email(request.template, {
+      ...request.data,
+      ...documentLinks(request.data),
+      publicUrl,
+    });
     // A slow relay is waited for: heartbeats tell Temporal this attempt is alive, so it is not
     // retried meanwhile, while a worker that died is noticed within the heartbeat timeout.
     const beat = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
@@ -182,8 +217,23 @@ export function createActivities(deps: ActivityDeps) {
     const suffix = version > 1 ? `-v${version}` : '';
     return store(
       `${contract.id}/y${contract.year}-${period.id}-review${suffix}.html`,
-      templates.render('documents/review', request),
+      templates.render('documents/review', {
+        ...request,
+        charts: { progress: await reviewChart(request.review.indicators) },
+      }),
     );
+  }
+
+  /**
+   * The composite of every year of the contract, this one included, when there was a year before:
+   * the finished years' summaries come from the read model (they never change once summarised).
+   */
+  async function yearsOf(request: EvaluationDocumentRequest): Promise<string | undefined> {
+    const years = ((await deps.readModel.state(request.contract.id))?.years ?? [])
+      .filter((y) => y.year < request.contract.year && y.score !== null)
+      .map((y) => ({ year: y.year, score: y.score! }));
+    if (years.length === 0 || request.evaluation.score === null) return undefined;
+    return yearsChart([...years, { year: request.contract.year, score: request.evaluation.score }]);
   }
 
   /** The signed terms; their SHA-256 is recorded with each signature. */
@@ -191,7 +241,12 @@ export function createActivities(deps: ActivityDeps) {
     request: ContractDocumentRequest,
   ): Promise<StoredDocument & { sha256: string }> {
     const { contract, revision } = request;
-    const html = templates.render('documents/contract', request);
+    const html = templates.render('documents/contract', {
+      ...request,
+      charts: {
+        plan: await planChart(revision.indicators, reportingPeriods(contract.period).length),
+      },
+    });
     const stored = await store(`${contract.id}/y${contract.year}-r${revision.number}-contract.html`, html);
     return { ...stored, sha256: createHash('sha256').update(html).digest('hex') };
   }
@@ -201,7 +256,10 @@ export function createActivities(deps: ActivityDeps) {
     const suffix = round > 1 ? `-r${round}` : '';
     return store(
       `${contract.id}/y${contract.year}-evaluation${suffix}.html`,
-      templates.render('documents/evaluation', { ...request, charts: await yearCharts(request.periods) }),
+      templates.render('documents/evaluation', {
+        ...request,
+        charts: { ...(await yearCharts(request.periods)), years: await yearsOf(request) },
+      }),
     );
   }
 
@@ -233,6 +291,17 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createPortfolioActivities({
+      readModel: deps.readModel,
+      portfolio: deps.portfolio,
+      templates,
+      documents,
+      mailer,
+      office: deps.office,
+      scaleOf: deps.scaleOf,
+      documentLink,
+      publicUrl,
+    }),
     peerFigures,
     sendEmail,
     requestApproval,

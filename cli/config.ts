@@ -34,9 +34,28 @@ export interface Config {
   rateLimits: { approvalsPerMinute: number; apiPerMinute: number };
   /** COVENANT_CATEGORIES: the categories a contract may name; unset: any. */
   categories?: string[];
+  /** The quarterly portfolio review (docs/portfolio.md). */
+  portfolio: PortfolioConfig;
   /** Worker tuning (cli/worker-tuning.ts). */
   worker: { memoryMb: number; cachedContracts: number; workflowTasks: number; activities: number };
+  /** Browser pages printing PDFs at once, per worker (the documents task queue's activity slots). */
+  pdfPages: number;
 }
+
+export interface PortfolioConfig {
+  /** When the Schedule starts a review: a cron expression, read in `timeZone`; null: Covenant leaves the Schedule alone. */
+  schedule: string | null;
+  timeZone: string;
+  /** Days a quarter's review waits for late reviews, and a year's for late evaluations. */
+  cutoffDays: number;
+  annualCutoffDays: number;
+  /** How often a waiting review looks again. */
+  pollMinutes: number;
+  /** The performance office's addresses: every portfolio review is emailed to them. */
+  office: string[];
+}
+
+const DECIMAL = '^[0-9]{1,6}(\\.[0-9]{1,6})?$';
 
 const schema = {
   type: 'object',
@@ -67,8 +86,23 @@ const schema = {
     COVENANT_WORKER_CACHE: { type: 'integer', minimum: 2, maximum: 100000 },
     COVENANT_WORKER_TASKS: { type: 'integer', minimum: 2, maximum: 1000, default: 40 },
     COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    COVENANT_PDF_PAGES: { type: 'integer', minimum: 1, maximum: 32, default: 2 },
     // Comma-separated names of up to 100 characters, none empty.
     COVENANT_CATEGORIES: { type: 'string', pattern: '^[^,]{1,100}(,[^,]{1,100}){0,99}$' },
+    // Five cron fields (minute hour day-of-month month day-of-week), or "off".
+    COVENANT_PORTFOLIO_SCHEDULE: {
+      type: 'string',
+      pattern: '^(off|[^\\s]+( [^\\s]+){4})$',
+      default: '0 6 1 1,4,7,10 *',
+    },
+    COVENANT_TIME_ZONE: { type: 'string', minLength: 1, maxLength: 64, default: 'UTC' },
+    COVENANT_PORTFOLIO_CUTOFF_DAYS: { type: 'string', pattern: DECIMAL, default: '45' },
+    COVENANT_PORTFOLIO_ANNUAL_CUTOFF_DAYS: { type: 'string', pattern: DECIMAL, default: '60' },
+    COVENANT_PORTFOLIO_POLL_MINUTES: { type: 'string', pattern: DECIMAL, default: '360' },
+    COVENANT_OFFICE_EMAIL: {
+      type: 'string',
+      pattern: '^[^\\s,@]+@[^\\s,@]+(, ?[^\\s,@]+@[^\\s,@]+){0,49}$',
+    },
   },
 } as const;
 
@@ -99,7 +133,14 @@ interface Env {
   COVENANT_WORKER_CACHE?: number;
   COVENANT_WORKER_TASKS: number;
   COVENANT_WORKER_ACTIVITIES: number;
+  COVENANT_PDF_PAGES: number;
   COVENANT_CATEGORIES?: string;
+  COVENANT_PORTFOLIO_SCHEDULE: string;
+  COVENANT_TIME_ZONE: string;
+  COVENANT_PORTFOLIO_CUTOFF_DAYS: string;
+  COVENANT_PORTFOLIO_ANNUAL_CUTOFF_DAYS: string;
+  COVENANT_PORTFOLIO_POLL_MINUTES: string;
+  COVENANT_OFFICE_EMAIL?: string;
 }
 
 const checkEnv = validator<Env>({ ...schema, additionalProperties: true });
@@ -143,6 +184,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             : {}),
         }
       : undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: parsed.COVENANT_TIME_ZONE });
+  } catch {
+    throw new Error(
+      `Invalid configuration: COVENANT_TIME_ZONE ${parsed.COVENANT_TIME_ZONE} is not a time zone (e.g. UTC, Africa/Nairobi)`,
+    );
+  }
+  if (Number(parsed.COVENANT_PORTFOLIO_POLL_MINUTES) <= 0) {
+    throw new Error('Invalid configuration: COVENANT_PORTFOLIO_POLL_MINUTES must be above 0');
+  }
   const dataDir = resolve(parsed.COVENANT_DATA_DIR);
   // It holds approval links (caught mail), the link key and Temporal's database: this user only.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -175,10 +226,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ],
         }
       : {}),
+    portfolio: {
+      schedule: parsed.COVENANT_PORTFOLIO_SCHEDULE === 'off' ? null : parsed.COVENANT_PORTFOLIO_SCHEDULE,
+      timeZone: parsed.COVENANT_TIME_ZONE,
+      cutoffDays: Number(parsed.COVENANT_PORTFOLIO_CUTOFF_DAYS),
+      annualCutoffDays: Number(parsed.COVENANT_PORTFOLIO_ANNUAL_CUTOFF_DAYS),
+      pollMinutes: Number(parsed.COVENANT_PORTFOLIO_POLL_MINUTES),
+      office: parsed.COVENANT_OFFICE_EMAIL
+        ? [...new Set(parsed.COVENANT_OFFICE_EMAIL.split(',').map((e) => e.trim().toLowerCase()))]
+        : [],
+    },
     rateLimits: {
       approvalsPerMinute: parsed.COVENANT_APPROVAL_RATE_LIMIT,
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
     },
+    pdfPages: parsed.COVENANT_PDF_PAGES,
     worker: {
       memoryMb: parsed.COVENANT_WORKER_MEMORY_MB,
       cachedContracts: parsed.COVENANT_WORKER_CACHE ?? cacheForMemory(parsed.COVENANT_WORKER_MEMORY_MB),

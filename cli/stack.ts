@@ -13,22 +13,27 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { createDocumentActivities } from '../activities/documents.js';
 import { Mailer } from '../activities/mailer.js';
+import { PdfRenderer } from '../activities/pdf.js';
 import { createApp } from '../server/app.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
+import { ruleSetScales } from '../server/ruleset-registry.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 import { PgBlobStore } from '../store/blobs.js';
 import type { Database } from '../store/database.js';
 import { CaughtMailStore, PgSentMailRecord } from '../store/mail.js';
+import { PortfolioStore } from '../store/portfolio.js';
 import { ReadModel } from '../store/read-model.js';
 import { linkSecret } from '../store/settings.js';
 import { PgTokenStore, type TokenStore } from '../store/tokens.js';
 import { Templates } from '../templates/index.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
+import { documentsQueue, SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
 import { openStore } from './database.js';
+import { ensurePortfolioSchedule } from './portfolio-schedule.js';
 import { listen, type HttpServer } from './http-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { projectRoot, temporalCliPath } from './temporal-binaries.js';
@@ -188,6 +193,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     const templates = new Templates(join(projectRoot, 'templates'));
     const documents = new PgBlobStore(database);
     const readModel = new ReadModel(database);
+    const portfolio = new PortfolioStore(database);
 
     if (works) {
       const mailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
@@ -209,6 +215,9 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
             linkSecret: secret,
             readModel,
             client,
+            portfolio,
+            office: config.portfolio.office,
+            scaleOf: ruleSetScales(client),
           }),
           shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
           ...workerTuning(config),
@@ -219,6 +228,28 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       });
+      // The documents task queue: PDFs printed by Chromium, at most pdfPages at once.
+      const renderer = new PdfRenderer();
+      if (!renderer.available) {
+        options.onNotice?.(
+          "No Chromium here: documents are served as HTML only (install Debian's chromium package or set CHROMIUM_PATH for PDFs)",
+        );
+      }
+      stops.push(() => renderer.close());
+      const documentsWorker = await Worker.create({
+        connection: workerConnection,
+        namespace: config.temporalNamespace,
+        taskQueue: documentsQueue(config.taskQueue),
+        activities: createDocumentActivities({ documents, renderer }),
+        maxConcurrentActivityTaskExecutions: config.pdfPages,
+        shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
+      });
+      const printing = documentsWorker.run();
+      stops.push(async () => {
+        if (documentsWorker.getState() === 'RUNNING') documentsWorker.shutdown();
+        await printing;
+      });
+      await phase('portfolio schedule', () => ensurePortfolioSchedule(client, config));
     }
 
     const tokens = new PgTokenStore(database);
@@ -240,6 +271,12 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           ...(config.categories ? { categories: config.categories } : {}),
           ruleRunner,
           readModel,
+          portfolio,
+          portfolioReview: {
+            cutoffDays: config.portfolio.cutoffDays,
+            annualCutoffDays: config.portfolio.annualCutoffDays,
+            pollMinutes: config.portfolio.pollMinutes,
+          },
         }),
       );
     }

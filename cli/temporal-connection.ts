@@ -1,8 +1,9 @@
 // Connections to Temporal that fail fast: while Temporal is down a call gives up after about a
 // second (a few quick retries) instead of the SDK's default of about twenty, so the API answers 503
 // at once. At start, an external Temporal that is not up yet is waited for, with one clear message.
+import { inspect } from 'node:util';
 import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry } from '@temporalio/worker';
 
 const RETRIES = makeGrpcRetryInterceptor(
   defaultGrpcRetryOptions({ maxAttempts: 4, initialIntervalMs: () => 100, maxIntervalMs: () => 400 }),
@@ -95,8 +96,18 @@ async function untilConnected<T>(
  */
 export function installRuntime(): void {
   Runtime.install({
-    logger: new DefaultLogger('WARN'),
+    logger: new DefaultLogger('WARN', logLine),
     shutdownSignals: [],
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
   });
+}
+
+/**
+ * The SDK's own format, without the one warning that is by design here: the documents worker runs
+ * activities only, so it polls no workflow tasks.
+ */
+function logLine({ level, timestampNanos, message, meta }: LogEntry): void {
+  if (message.startsWith('No workflows registered')) return;
+  const at = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  process.stderr.write(`${at} [${level}] ${message}${meta === undefined ? '' : ` ${inspect(meta)}`}\n`);
 }

@@ -35,3 +35,5 @@ export function pointer(...segments: (string | number)[]): string {
 
 /** The failure type of an email the mail relay refused for good (5xx): not retried, recorded. */
 export const MAIL_REJECTED = 'mail-rejected';
+/** The failure type of a PDF asked of a worker without Chromium (the caller keeps the HTML). */
+export const NO_BROWSER = 'NoBrowser';

@@ -205,8 +205,12 @@ export interface YearSummary {
 
 export interface SigningDocument {
   revision: number;
+  /** The HTML document's path. */
   url: string;
+  /** What the signatures record: the PDF's SHA-256 when there is a PDF, else the HTML's. */
   sha256: string;
+  /** The PDF's path (contracts vetted since PDFs, where a worker has Chromium). */
+  pdf?: string;
 }
 
 /** One line of the contract's own record: what happened, when, by whom. */

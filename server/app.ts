@@ -15,7 +15,8 @@ import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { actionPlanRoutes } from './routes/action-plan.js';
-import { portfolioRoutes } from './routes/portfolio.js';
+import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
+import type { PortfolioStore } from '../store/portfolio.js';
 import { documentRoutes } from './routes/documents.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { reportRoutes } from './routes/reports.js';
@@ -46,6 +47,9 @@ export interface AppDeps {
   ruleRunner: RuleRunner;
   /** Contracts as projected into PostgreSQL: every read goes there, not to Temporal. */
   readModel: ReadModel;
+  /** Published portfolio reviews, and the waits of a review started by hand (COVENANT_PORTFOLIO_*). */
+  portfolio: PortfolioStore;
+  portfolioReview: PortfolioDeps['review'];
 }
 
 /** Items per page of a list, unless the request asks for another `limit` (at most 500). */
@@ -161,7 +165,16 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1/rulesets',
     ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),
   );
-  app.use('/api/v1/portfolio', portfolioRoutes(client, deps.readModel));
+  app.use(
+    '/api/v1/portfolio',
+    portfolioRoutes({
+      client,
+      taskQueue: deps.taskQueue,
+      readModel: deps.readModel,
+      portfolio: deps.portfolio,
+      review: deps.portfolioReview,
+    }),
+  );
   app.get('/api/v1/outbox', async (req, res) => {
     if (!outbox)
       throw new CovenantError('not-found', [
@@ -176,7 +189,16 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages, reads }));
-  app.use('/documents', documentRoutes(deps.documents));
+  app.use(
+    '/documents',
+    documentRoutes({
+      documents: deps.documents,
+      client,
+      taskQueue: deps.taskQueue,
+      readModel: deps.readModel,
+      templates: deps.templates,
+    }),
+  );
   app.use(uiRoutes(reads, pages, outbox));
   app.use(errorHandler(pages));
   return app;

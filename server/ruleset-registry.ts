@@ -8,6 +8,7 @@ import type { ContractInput } from '../model/contract.js';
 import { CovenantError, pointer, type Issue } from '../model/errors.js';
 import { reportingPeriods } from '../model/periods.js';
 import { phasingIssues } from '../model/phasing.js';
+import type { Scale } from '../model/portfolio-review.js';
 import type { RuleSet, RuleSetDraft } from '../model/ruleset.js';
 import { builtInRuleSet, builtInRuleSets } from '../rules/library/index.js';
 import { schemaErrors } from '../rules/ruleset-validation.js';
@@ -198,4 +199,25 @@ function criteriaIssues(ruleSet: RuleSet, contract: ContractInput): Issue[] {
 /** A string literal for a visibility query: quotes and backslashes escaped, so no value becomes syntax. */
 function quote(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/**
+ * A published rule set's scale (which way its composite is better, its grades best first), for
+ * league tables; published versions never change, so each is asked for once per process.
+ */
+export function ruleSetScales(client: Client): (id: string, version: number) => Promise<Scale> {
+  const known = new Map<string, Promise<Scale>>();
+  return (id, version) => {
+    const key = `${id}@${version}`;
+    let found = known.get(key);
+    if (!found) {
+      found = findPublishedVersion(client, id, version).then((v) => ({
+        better: v?.ruleSet.scoring.better ?? 'higher',
+        grades: v?.ruleSet.scoring.grades ?? [],
+      }));
+      found.catch(() => known.delete(key));
+      known.set(key, found);
+    }
+    return found;
+  };
 }

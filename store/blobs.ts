@@ -14,6 +14,8 @@ export interface StoredBlob {
 export interface BlobStore {
   /** Stores content under a key (idempotent: the same key and content change nothing); returns its SHA-256. */
   put(key: string, content: string | Buffer, contentType: string, name?: string): Promise<string>;
+  /** Stores content under a key unless something is stored there already; returns the SHA-256 kept. */
+  putOnce(key: string, content: string | Buffer, contentType: string): Promise<string>;
   get(key: string): Promise<StoredBlob | undefined>;
   /** How many keys start with `prefix`. */
   count(prefix: string): Promise<number>;
@@ -24,7 +26,9 @@ export interface BlobStore {
 }
 
 /** Letters, digits, '.', '_' and '-' per segment, segments joined by '/', no dot segments. */
-const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+// The first segment is a contract's id, or `_portfolio` (which no contract id can be) for the
+// portfolio reviews' documents.
+const KEY = /^(_portfolio|[A-Za-z0-9][A-Za-z0-9._-]*)(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 export function isDocumentKey(key: string): boolean {
   return key.length <= 500 && KEY.test(key) && !key.split('/').some((s) => s === '..' || s === '.');
@@ -50,6 +54,26 @@ export class PgBlobStore implements BlobStore {
       );
     });
     return sha256;
+  }
+
+  async putOnce(key: string, content: string | Buffer, contentType: string): Promise<string> {
+    if (!isDocumentKey(key)) throw new Error(`Invalid document key ${key}`);
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return this.database.transaction(async (client) => {
+      await client.query('insert into blobs (sha256, content) values ($1, $2) on conflict do nothing', [
+        sha256,
+        bytes,
+      ]);
+      await client.query(
+        `insert into documents (key, sha256, content_type) values ($1, $2, $3) on conflict (key) do nothing`,
+        [key, sha256, contentType],
+      );
+      const { rows } = await client.query<{ sha256: string }>('select sha256 from documents where key = $1', [
+        key,
+      ]);
+      return rows[0]!.sha256;
+    });
   }
 
   async get(key: string): Promise<StoredBlob | undefined> {

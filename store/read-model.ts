@@ -1,6 +1,7 @@
 // The read model: each contract's state as its workflow last projected it, with the columns lists
 // filter on, its periods and its record line by line. Writes are idempotent and ordered by the state
 // version the workflow stamps: a retried or replayed projection of an older version changes nothing.
+import type { QuarterRow } from '../model/league.js';
 import type { ContractState } from '../model/state.js';
 import type { Peers } from '../model/suggestion.js';
 import { agreedActuals, figureOf } from '../rules/evaluation.js';
@@ -12,17 +13,6 @@ import type { Page } from './mail.js';
 /** A contract's state as projected, with the version it was projected at. */
 export type ProjectedState = ContractState & { version: number };
 
-/** One contract's quarter, as league tables read it. */
-export interface QuarterRow {
-  id: string;
-  title: string;
-  unit: string;
-  category: string | null;
-  ruleSetId: string;
-  ruleSetVersion: number;
-  score: number | null;
-  grade: string | null;
-}
 
 export interface ContractFilters {
   stage?: string;

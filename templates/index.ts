@@ -51,6 +51,9 @@ export class Templates {
   }
 }
 
+const FIGURE = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+const PERCENT = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
 function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('number', (value: unknown, digits: unknown) =>
     typeof value === 'number' ? value.toFixed(typeof digits === 'number' ? digits : 2) : '—',
@@ -80,8 +83,37 @@ function registerHelpers(hb: typeof Handlebars): void {
   );
   hb.registerHelper('gt', (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b);
   hb.registerHelper('date', (value: unknown) => (typeof value === 'string' ? value.slice(0, 10) : ''));
+  // A figure rounded for its unit: a percentage to one decimal, anything else to two at most,
+  // thousands grouped (1,234.5); 'not reported' for a missing one.
+  hb.registerHelper('figure', (value: unknown, unit: unknown) =>
+    typeof value === 'number'
+      ? (unit === '%' ? PERCENT : FIGURE).format(value)
+      : 'not reported',
+  );
+  // An instant as people read it, in UTC: 2027-10-10 09:00 UTC.
+  hb.registerHelper('datetime', (value: unknown) =>
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)
+      ? `${value.slice(0, 10)} ${value.slice(11, 16)} UTC`
+      : '',
+  );
+  // "1 contract", "3 contracts".
+  hb.registerHelper('count', (n: unknown, noun: unknown) =>
+    typeof n === 'number' && typeof noun === 'string' ? `${n} ${noun}${n === 1 ? '' : 's'}` : '',
+  );
   hb.registerHelper('join', (list: unknown, separator: unknown) =>
     Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',
+  );
+  // The grades of a league table's scale, best first, from a portfolio review's distribution.
+  hb.registerHelper('gradesOf', (distribution: unknown, category: unknown, ruleSet: unknown) =>
+    Array.isArray(distribution)
+      ? (distribution as { category: unknown; ruleSet: unknown; grade: string }[])
+          .filter((d) => d.category === category && d.ruleSet === ruleSet)
+          .map((d) => d.grade)
+      : [],
+  );
+  // Places gained (▲) or lost (▼) since last time; "new" when not ranked then.
+  hb.registerHelper('movement', (value: unknown) =>
+    typeof value !== 'number' ? 'new' : value > 0 ? `▲ ${value}` : value < 0 ? `▼ ${-value}` : '=',
   );
   hb.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
 }

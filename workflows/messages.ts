@@ -288,3 +288,42 @@ export const saveDraftUpdate = defineUpdate<SaveDraftResult, [SaveDraftInput]>('
 export const publishUpdate = defineUpdate<PublishResult, [PublishInput]>('publish');
 export const ruleSetQuery = defineQuery<RuleSetView>('ruleSet');
 export const ruleSetVersionQuery = defineQuery<PublishedVersion | null, [number]>('ruleSetVersion');
+
+// The portfolio review (workflows/portfolio): one run per quarter, started by the deployment's
+// Schedule (cli/portfolio-schedule.ts), by hand through the Schedule, or for a named quarter.
+export const PORTFOLIO_REVIEW_WORKFLOW = 'portfolioReviewWorkflow';
+
+/** The Schedule's id, which is also the prefix of its runs' workflow ids: one per task queue. */
+export function portfolioScheduleId(taskQueue: string): string {
+  return `portfolio-review-${taskQueue}`;
+}
+
+export interface PortfolioReviewInput {
+  /** A named quarter ('Q1'..'Qn' of the contract-years that began in `year`); else the last one ended. */
+  year?: number;
+  quarter?: string;
+  /** Days from the start to wait at most for the quarter's reviews. */
+  cutoffDays: number;
+  /** Days after the last quarter's review to wait at most for the year's evaluations. */
+  annualCutoffDays: number;
+  pollMinutes: number;
+}
+
+export interface PortfolioReviewOutcome {
+  quarter: { year: number; period: string; version: number; document: string; complete: boolean } | null;
+  annual?: { year: number; version: number; document: string; complete: boolean };
+}
+
+// Documents as PDF (workflows/documents.ts): printed by headless Chromium on the documents task
+// queue, beside the contracts' own queue.
+export const DOCUMENT_PDF_WORKFLOW = 'documentPdfWorkflow';
+
+/** The documents task queue that goes with a Covenant task queue. */
+export function documentsQueue(taskQueue: string): string {
+  return `${taskQueue}-documents`;
+}
+
+export interface DocumentPdfInput {
+  /** The stored HTML document's key, e.g. PC-1/y1-Q1-review.html. */
+  key: string;
+}

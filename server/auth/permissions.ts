@@ -157,7 +157,8 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/api/v1/rulesets/:id/validate', roles: ['admin'] },
   { method: 'POST', path: '/api/v1/rulesets/:id/publish', roles: ['admin'] },
   { method: 'POST', path: '/api/v1/rulesets/:id/simulate', roles: ['admin', 'viewer'] },
-  // League tables are published: everyone signed in may read them (server/league.ts).
+  // League tables and portfolio reviews are published: everyone signed in may read them
+  // (model/league.ts). Admins review a quarter again, trigger and pause the Schedule.
   {
     method: 'GET',
     path: '/api/v1/portfolio/league',
@@ -168,11 +169,32 @@ export const PERMISSIONS: readonly Permission[] = [
       category: { type: 'string', minLength: 1, maxLength: 100 },
     },
   },
+  { method: 'GET', path: '/api/v1/portfolio/reviews', roles: EVERYONE },
+  {
+    method: 'GET',
+    path: '/api/v1/portfolio/reviews/:quarter',
+    roles: EVERYONE,
+    query: { version: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' } },
+  },
+  { method: 'POST', path: '/api/v1/portfolio/reviews', roles: ['admin'], json: true },
+  { method: 'GET', path: '/api/v1/portfolio/schedule', roles: ['admin'] },
+  { method: 'POST', path: '/api/v1/portfolio/schedule/trigger', roles: ['admin'] },
+  { method: 'POST', path: '/api/v1/portfolio/schedule/pause', roles: ['admin'] },
+  { method: 'POST', path: '/api/v1/portfolio/schedule/unpause', roles: ['admin'] },
   // Caught mail holds approval links, which are credentials.
   { method: 'GET', path: '/api/v1/outbox', roles: ['admin'], query: 'route' },
   { method: 'GET', path: '/approvals/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/approvals/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/approvals/:token/delegate', roles: 'public', query: 'ignored' },
+  // Portfolio documents are published to everyone signed in; '_' starts no contract id.
+  {
+    method: 'GET',
+    path: '/documents/_portfolio/*path',
+    roles: EVERYONE,
+    ui: true,
+    signedLink: true,
+    query: { token: { type: 'string', maxLength: 200 } },
+  },
   {
     method: 'GET',
     path: '/documents/*path',

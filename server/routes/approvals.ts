@@ -174,7 +174,11 @@ export function approvalRoutes({ client, linkSecret, pages, reads }: ApprovalRou
       // The approver may hold no API token: the page links the document with a signed link.
       signing:
         approval.kind === 'sign' && state.signing
-          ? { ...state.signing, url: signedPath(state.signing.url) }
+          ? {
+              ...state.signing,
+              url: signedPath(state.signing.url),
+              ...(state.signing.pdf ? { pdf: signedPath(state.signing.pdf) } : {}),
+            }
           : undefined,
       evaluation:
         approval.kind === 'signoff' && state.evaluation

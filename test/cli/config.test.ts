@@ -54,6 +54,43 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the portfolio review settings, naming a wrong one', () => {
+    expect(loadConfig(base).portfolio).toEqual({
+      schedule: '0 6 1 1,4,7,10 *',
+      timeZone: 'UTC',
+      cutoffDays: 45,
+      annualCutoffDays: 60,
+      pollMinutes: 360,
+      office: [],
+    });
+    const set = loadConfig({
+      ...base,
+      COVENANT_PORTFOLIO_SCHEDULE: 'off',
+      COVENANT_TIME_ZONE: 'Africa/Nairobi',
+      COVENANT_PORTFOLIO_CUTOFF_DAYS: '0.5',
+      COVENANT_OFFICE_EMAIL: 'Office@pmo.example, head@pmo.example',
+    }).portfolio;
+    expect([set.schedule, set.timeZone, set.cutoffDays, set.office]).toEqual([
+      null,
+      'Africa/Nairobi',
+      0.5,
+      ['office@pmo.example', 'head@pmo.example'],
+    ]);
+    expect(() => loadConfig({ ...base, COVENANT_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      'COVENANT_TIME_ZONE Mars/Olympus is not a time zone',
+    );
+    expect(() => loadConfig({ ...base, COVENANT_PORTFOLIO_SCHEDULE: 'quarterly' })).toThrow(
+      /COVENANT_PORTFOLIO_SCHEDULE/,
+    );
+    expect(() => loadConfig({ ...base, COVENANT_PORTFOLIO_CUTOFF_DAYS: '-1' })).toThrow(
+      /COVENANT_PORTFOLIO_CUTOFF_DAYS/,
+    );
+    expect(() => loadConfig({ ...base, COVENANT_PORTFOLIO_POLL_MINUTES: '0' })).toThrow(
+      /COVENANT_PORTFOLIO_POLL_MINUTES/,
+    );
+    expect(() => loadConfig({ ...base, COVENANT_OFFICE_EMAIL: 'office' })).toThrow(/COVENANT_OFFICE_EMAIL/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ ...base, TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toThrow(
       'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractInput } from '../../model/contract.js';
-import type { LeagueTable } from '../../server/league.js';
+import type { LeagueTable } from '../../model/league.js';
 import {
   backdatedPeriod,
   contractState,

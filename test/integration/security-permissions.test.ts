@@ -16,6 +16,7 @@ import { PgBlobStore } from '../../store/blobs.js';
 import { Database } from '../../store/database.js';
 import { CaughtMailStore } from '../../store/mail.js';
 import { PgTokenStore } from '../../store/tokens.js';
+import { PortfolioStore } from '../../store/portfolio.js';
 import { ReadModel } from '../../store/read-model.js';
 import { Templates } from '../../templates/index.js';
 
@@ -79,6 +80,8 @@ function app(dir: string, outbox: CaughtMailStore | undefined): Express {
     // Threads start on first use: building the app starts none.
     ruleRunner: new RuleRunner(),
     readModel: new ReadModel(lazyDatabase),
+    portfolio: new PortfolioStore(lazyDatabase),
+    portfolioReview: { cutoffDays: 45, annualCutoffDays: 60, pollMinutes: 360 },
     rateLimits: { approvalsPerMinute: 60, apiPerMinute: 600 },
   });
 }

@@ -54,6 +54,8 @@ let roads: ContractInput;
 let targetLink: string;
 let roadsLink: string;
 let documentPath: string;
+/** A portfolio review's document, published by the role test. */
+let portfolioDocument = '/documents/_portfolio/none.html';
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -121,10 +123,9 @@ describe('approval links', () => {
         name: 'claims of another approval under this signature',
         link:
           base +
-          signApprovalToken(
-            { ...claims, approvalId: 'y1-r1-agree-principal' },
-            stack.linkSecret,
-          ).split('.')[0] +
+          signApprovalToken({ ...claims, approvalId: 'y1-r1-agree-principal' }, stack.linkSecret).split(
+            '.',
+          )[0] +
           '.' +
           signature,
         status: 400,
@@ -396,6 +397,15 @@ describe('API tokens and roles', () => {
       const ids = all.body.contracts.map((c) => c.id);
       return ids.includes(target.id) && ids.includes(roads.id) ? true : undefined;
     }, 'both contracts in visibility');
+    // A published portfolio review, for its routes and its document.
+    expect(
+      (await api(stack, 'POST', '/api/v1/portfolio/reviews', { year: 2027, quarter: 'Q1', cutoffDays: 0 }))
+        .status,
+    ).toBe(202);
+    portfolioDocument = await waitFor(async () => {
+      const r = await api<{ document: string }>(stack, 'GET', '/api/v1/portfolio/reviews/2027-Q1');
+      return r.status === 200 ? r.body.document : undefined;
+    }, 'a portfolio review');
     for (const row of guarded().filter((r) => r.method === 'GET')) {
       for (const caller of ['admin', 'viewer', 'manager', 'unit', 'unitByEmail'] as const) {
         if (!(row.roles as readonly Role[]).includes(ROLE_OF[caller])) continue;
@@ -490,10 +500,17 @@ describe('documents and web UI', () => {
       'signing request',
     );
     const page = await (await fetch(approvalLink(sign))).text();
-    const href = /<a href="(\/documents\/[^"]+)">contract document<\/a>/
+    // The PDF signed and the same document as a web page, each by a link that needs no token.
+    const pdf = /<a href="(\/documents\/[^"]+)">contract document \(PDF\)<\/a>/
       .exec(page)?.[1]
       ?.replaceAll('&#x3D;', '=');
-    expect(href).toMatch(/\?token=/);
+    expect(pdf).toMatch(/\.pdf\?token=/);
+    const printed = await raw(stack, { method: 'GET', path: pdf!, headers: REMOTE });
+    expect([printed.status, printed.headers['content-type']]).toEqual([200, 'application/pdf']);
+    const href = /<a href="(\/documents\/[^"]+)">as a web page<\/a>/
+      .exec(page)?.[1]
+      ?.replaceAll('&#x3D;', '=');
+    expect(href).toMatch(/\.html\?token=/);
     const document = await raw(stack, { method: 'GET', path: href!, headers: REMOTE });
     expect(document.status).toBe(200);
     const unsigned = await raw(stack, { method: 'GET', path: href!.split('?')[0]!, headers: REMOTE });
@@ -761,7 +778,9 @@ function guarded(): Permission[] {
 async function call(row: Permission, token: string | undefined, asIs = false): Promise<RawResponse> {
   const path = row.path
     .replace('/outbox/:id', `/outbox/${(await messages(stack))[0]!.id}`)
+    .replace('/documents/_portfolio/*path', portfolioDocument)
     .replace('/documents/*path', documentPath)
+    .replace(':quarter', '2027-Q1')
     .replace('/rulesets/:id', '/rulesets/default')
     .replace(':version', '1')
     .replace(':id', target.id)

@@ -11,7 +11,9 @@ export interface TimeSkippingStack {
   stop(): Promise<void>;
 }
 
-export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
+export async function startTimeSkippingStack(
+  extraEnv: Record<string, string> = {},
+): Promise<TimeSkippingStack> {
   const path = testServerPath();
   if (!path)
     throw new Error(
@@ -22,7 +24,10 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     server: { executable: { type: 'existing-path', path } },
   });
   try {
-    const stack = await startTestStack({ env: { TEMPORAL_ADDRESS: env.address } });
+    // The time-skipping server has no Schedules: portfolio reviews are started by hand there.
+    const stack = await startTestStack({
+      env: { TEMPORAL_ADDRESS: env.address, COVENANT_PORTFOLIO_SCHEDULE: 'off', ...extraEnv },
+    });
     return {
       env,
       stack,
@@ -52,11 +57,11 @@ export interface TimeSkipping {
 }
 
 /** Starts a time-skipping stack before the file's tests and stops it after them. */
-export function useTimeSkippingStack(): TimeSkipping {
+export function useTimeSkippingStack(env: Record<string, string> = {}): TimeSkipping {
   let running: TimeSkippingStack | undefined;
   const harness = { skipTo: (instant: number) => skipTo(harness.env, instant) } as TimeSkipping;
   beforeAll(async () => {
-    running = await startTimeSkippingStack();
+    running = await startTimeSkippingStack(env);
     harness.env = running.env;
     harness.stack = running.stack;
   });

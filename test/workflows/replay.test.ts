@@ -25,8 +25,10 @@ describe('recorded workflow histories', () => {
       'not-scored-review',
       'performance-year',
       'phased-year',
+      'portfolio-review-year',
       'ruleset-continue-as-new',
       'ruleset-validated-draft',
+      'signed-pdf-year',
     ]);
   });
 

@@ -301,18 +301,12 @@ export function runCorrectiveLadder(ctx: ContractContext, now: number, consider:
         undefined,
         `${action.id} (${phase === 'add' ? 'not added' : 'not closed'})`,
       );
-      email(
-        ctx,
-        `corrective/${action.id}/${key}`,
-        recipients(ctx, step.notify),
-        'corrective-action',
-        {
-          action,
-          stage: phase === 'add' ? 'not-added' : 'not-closed',
-          step,
-          daysLate: Math.max(0, Math.floor((now - dueAt) / DAY)),
-        },
-      );
+      email(ctx, `corrective/${action.id}/${key}`, recipients(ctx, step.notify), 'corrective-action', {
+        action,
+        stage: phase === 'add' ? 'not-added' : 'not-closed',
+        step,
+        daysLate: Math.max(0, Math.floor((now - dueAt) / DAY)),
+      });
     }
   }
 }

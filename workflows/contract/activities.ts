@@ -2,8 +2,10 @@
 // Timeouts are short so that work in flight when a worker dies resumes within seconds: documents
 // have a short start-to-close; emails heartbeat while the relay is slow (activities/index.ts), so a
 // dead worker is noticed within the heartbeat timeout, while a slow relay is waited for, once.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import type { createDocumentActivities } from '../../activities/documents.js';
 import type { createActivities } from '../../activities/index.js';
+import { documentsQueue } from '../messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -33,8 +35,24 @@ export const { projectContract } = proxyActivities<Activities>({
  * figures for targets suggested at renewal (./evaluation.ts). No task queue round trip and no
  * input in the history; idempotent, as a crash runs them again.
  */
-export const { writeProjection, storeReviewDocument: storeReviewDocumentLocally, peerFigures } =
-  proxyLocalActivities<Activities>({
-    startToCloseTimeout: '10 seconds',
+export const {
+  writeProjection,
+  storeReviewDocument: storeReviewDocumentLocally,
+  peerFigures,
+} = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The signed contract printed to PDF on the documents task queue (Chromium). Called when a
+ * contract passes vetting, so it is the queue of the worker running the contract that decides.
+ */
+export function renderPdf(input: { key: string }) {
+  const { renderPdf: render } = proxyActivities<ReturnType<typeof createDocumentActivities>>({
+    taskQueue: documentsQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  return render(input);
+}

@@ -1,8 +1,9 @@
 // Negotiation in rounds and vetting: either party proposes a revision, the other agrees by link;
 // agreed terms pass the rule set's vetting guards, are rendered as the contract document, and
 // both signatories are asked to sign it.
-import { setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import type { Indicator } from '../../model/contract.js';
+import { NO_BROWSER } from '../../model/errors.js';
 import { reportingPeriods } from '../../model/periods.js';
 import { phasingIssues } from '../../model/phasing.js';
 import { planIssues, type InitiativeInput } from '../../model/action-plan.js';
@@ -11,7 +12,7 @@ import { runGuards } from '../../rules/scoring.js';
 import { lessAmbitious } from '../../rules/targets.js';
 import { nowIso } from '../clock.js';
 import { proposeRevisionUpdate, type ProposalInput } from '../messages.js';
-import { storeContractDocument } from './activities.js';
+import { renderPdf, storeContractDocument } from './activities.js';
 import {
   ask,
   currentRevision,
@@ -26,6 +27,24 @@ import {
 import { checkRoom } from './bounds.js';
 import { conflict, invalid } from './failures.js';
 import { updateSearchAttributes } from './search-attributes.js';
+
+/** The signed contract is a PDF (printed on the documents task queue), and its hash is the PDF's. */
+const PDF_SIGNING_PATCH = 'pdf-signing';
+
+/** The contract document's PDF, or undefined when no worker can print it (no Chromium). */
+async function signedPdf(htmlPath: string): Promise<{ path: string; sha256: string } | undefined> {
+  try {
+    return await renderPdf({ key: htmlPath.replace(/^\/documents\//, '') });
+  } catch (err) {
+    if (
+      err instanceof ActivityFailure &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === NO_BROWSER
+    )
+      return undefined;
+    throw err;
+  }
+}
 
 export function registerNegotiation(ctx: ContractContext): void {
   setHandler(
@@ -139,6 +158,12 @@ export async function vet(ctx: ContractContext): Promise<void> {
       revision,
     });
     state.signing = { revision: revision.number, url: document.path, sha256: document.sha256 };
+    if (patched(PDF_SIGNING_PATCH)) {
+      // What is signed is the PDF: its SHA-256 is what each signature records. A deployment
+      // without Chromium signs the HTML, as before.
+      const pdf = await signedPdf(document.path);
+      if (pdf) state.signing = { ...state.signing, sha256: pdf.sha256, pdf: pdf.path };
+    }
     // Terminated or suspended while the document was stored: that decision stands (a suspended
     // contract comes back to vetting when it resumes, and vets again).
     if (state.stage !== 'vetting') return;

@@ -1,8 +1,7 @@
 // League tables: ranks in the rule set's direction, ties shared, scales apart, movement since the
 // quarter before, unranked contracts and grade counts.
 import { describe, expect, it } from 'vitest';
-import { leagueTables, quarterBefore } from '../../server/league.js';
-import type { QuarterRow } from '../../store/read-model.js';
+import { leagueTables, quarterBefore, type QuarterRow } from '../../model/league.js';
 
 const row = (id: string, score: number | null, extra: Partial<QuarterRow> = {}): QuarterRow => ({
   id,

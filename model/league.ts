@@ -3,7 +3,18 @@
 // first). Contracts scored on different scales (rule set ids) are never ranked against each other:
 // a category holds one table per rule set. Ties share a rank (1, 2, 2, 4); movement is against
 // the same table of the quarter before.
-import type { QuarterRow } from '../store/read-model.js';
+
+/** One contract's quarter (or year), as league tables read it. */
+export interface QuarterRow {
+  id: string;
+  title: string;
+  unit: string;
+  category: string | null;
+  ruleSetId: string;
+  ruleSetVersion: number;
+  score: number | null;
+  grade: string | null;
+}
 
 export interface LeagueEntry {
   rank: number;
