@@ -15,6 +15,7 @@ import { Pages } from './pages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { actionPlanRoutes } from './routes/action-plan.js';
+import { ruleSetScales } from './ruleset-registry.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
 import { documentRoutes } from './routes/documents.js';
@@ -199,7 +200,7 @@ export function createApp(deps: AppDeps): Express {
       templates: deps.templates,
     }),
   );
-  app.use(uiRoutes(reads, pages, outbox));
+  app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));
   return app;
 }

@@ -19,6 +19,11 @@ export interface ContractFilters {
   unit?: string;
   late?: 'true' | 'false';
   grade?: string;
+  category?: string;
+  /** The rule set's id. */
+  ruleSet?: string;
+  /** The calendar year the current contract-year began in. */
+  year?: string;
 }
 
 /** Who may see which contracts (server/auth/scope.ts decides; this narrows the query). */
@@ -34,9 +39,16 @@ export interface ContractListItem {
   period: string | null;
   score: number | null;
   grade: string | null;
+  /** When the next report becomes late: the end of its due day. */
   nextDue: string | null;
+  /** That report's due day, YYYY-MM-DD, as the contract page shows it. */
+  due: string | null;
   late: boolean;
   version: number;
+  category: string | null;
+  ruleSet: { id: string; version: number };
+  /** The first day of the current contract-year. */
+  start: string;
 }
 
 export class ReadModel {
@@ -212,6 +224,9 @@ export class ReadModel {
     if (filters.unit) add((n) => `unit_name = ${n}`, filters.unit);
     if (filters.grade) add((n) => `grade = ${n}`, filters.grade);
     if (filters.late) add((n) => `late = ${n}`, filters.late === 'true');
+    if (filters.category) add((n) => `category = ${n}`, filters.category);
+    if (filters.ruleSet) add((n) => `rule_set_id = ${n}`, filters.ruleSet);
+    if (filters.year) add((n) => `extract(year from period_start) = ${n}`, Number(filters.year));
     if ('managerEmail' in scope) add((n) => `${n} = any(managers)`, scope.managerEmail.toLowerCase());
     else if (!('all' in scope)) {
       const either: string[] = [];
@@ -228,7 +243,8 @@ export class ReadModel {
     if (cursor) add((n) => `id > ${n}`, cursor);
     values.push(limit + 1);
     const { rows } = await this.database.query<ListRow>(
-      `select id, title, stage, unit_name, year, current_period, score, grade, next_due, late, version
+      `select id, title, stage, unit_name, year, current_period, score, grade, next_due, late, version,
+              category, rule_set_id, rule_set_version, to_char(period_start, 'YYYY-MM-DD') as period_start
          from contracts ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
         order by id limit $${values.length}`,
       values,
@@ -324,6 +340,10 @@ interface ListRow {
   next_due: Date | null;
   late: boolean;
   version: string;
+  category: string | null;
+  rule_set_id: string;
+  rule_set_version: number;
+  period_start: string;
 }
 
 interface LogRow {
@@ -346,8 +366,12 @@ function toItem(row: ListRow): ContractListItem {
     score: row.score,
     grade: row.grade,
     nextDue: row.next_due ? row.next_due.toISOString() : null,
+    due: row.next_due ? new Date(row.next_due.getTime() - 1).toISOString().slice(0, 10) : null,
     late: row.late,
     version: Number(row.version),
+    category: row.category,
+    ruleSet: { id: row.rule_set_id, version: row.rule_set_version },
+    start: row.period_start,
   };
 }
 

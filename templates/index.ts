@@ -96,6 +96,10 @@ function registerHelpers(hb: typeof Handlebars): void {
       ? `${value.slice(0, 10)} ${value.slice(11, 16)} UTC`
       : '',
   );
+  // A document's PDF: the same address ending in .pdf (a signed link keeps its token).
+  hb.registerHelper('pdfOf', (url: unknown) =>
+    typeof url === 'string' ? url.replace(/\.html(?=$|\?)/, '.pdf') : '',
+  );
   // "1 contract", "3 contracts".
   hb.registerHelper('count', (n: unknown, noun: unknown) =>
     typeof n === 'number' && typeof noun === 'string' ? `${n} ${noun}${n === 1 ? '' : 's'}` : '',

@@ -204,7 +204,8 @@ export const PERMISSIONS: readonly Permission[] = [
     signedLink: true,
     query: { token: { type: 'string', maxLength: 200 } },
   },
-  { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'ignored' },
+  // The list page reads its filters itself (server/contract-filters.ts) and ignores other parameters.
+  { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'route' },
   { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },

@@ -18,7 +18,7 @@ import { stateFor } from '../auth/disclosure.js';
 import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
 import { ruleSetForContract } from '../ruleset-registry.js';
 import { withSuggestions, withSuggestionsFor } from '../suggestions.js';
-import type { ContractFilters } from '../../store/read-model.js';
+import { checkListQuery } from '../contract-filters.js';
 import type { ContractReads } from '../contract-reads.js';
 
 export interface ContractRoutesDeps {
@@ -45,30 +45,6 @@ const checkProposal = validator<ProposalInput>({
 
 /** Contracts per page of the list, unless the request asks for another `limit` (at most 500). */
 const PAGE = 100;
-
-const checkListQuery = validator<ContractFilters & { limit?: string; cursor?: string }>({
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    stage: {
-      enum: [
-        'negotiation',
-        'vetting',
-        'signing',
-        'active',
-        'evaluation',
-        'suspended',
-        'closed',
-        'terminated',
-      ],
-    },
-    unit: { type: 'string', minLength: 1, maxLength: 300 },
-    late: { enum: ['true', 'false'] },
-    grade: { type: 'string', minLength: 1, maxLength: 100 },
-    limit: { type: 'string', pattern: '^(500|[1-4][0-9]{2}|[1-9][0-9]?)$' },
-    cursor: { type: 'string', minLength: 1, maxLength: 100 },
-  },
-});
 
 export function contractRoutes({
   client,

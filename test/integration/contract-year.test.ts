@@ -232,6 +232,19 @@ describe('a contract year', () => {
     expect(years.body.years).toHaveLength(1);
     expect(years.body.years[0]).toMatchObject({ year: 1, grade: evaluated.evaluation!.grade });
     expect(years.body.years[0]!.signedOffAt).toBeDefined();
+    // Renewed, it is still one contract in the list and on the list page, in its second year.
+    const listed = await waitFor(async () => {
+      const list = await api<{ contracts: { id: string; year: number }[] }>(
+        stack,
+        'GET',
+        '/api/v1/contracts',
+      );
+      const rows = list.body.contracts.filter((c) => c.id === id);
+      return rows.length === 1 && rows[0]!.year === 2 ? rows : undefined;
+    }, 'the renewed contract listed once');
+    expect(listed).toHaveLength(1);
+    const listPage = await api<string>(stack, 'GET', '/');
+    expect(listPage.body.split(`href="/contracts/${id}"`).length - 1).toBe(1);
     await mail('please agree to revision 1');
 
     // The history of the whole first year stays far below Temporal's limits.

@@ -3,9 +3,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Stack } from '../../cli/stack.js';
-import { exampleContract, uniqueId, waitForStage } from '../support/contracts.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../cli/temporal-binaries.js';
+import {
+  backdatedPeriod,
+  contractState,
+  exampleContract,
+  signContract,
+  uniqueId,
+  waitForStage,
+} from '../support/contracts.js';
 import { launchBrowser } from '../support/browser.js';
-import { api, approvalLink, startTestStack, waitForEmail } from '../support/stack.js';
+import { api, approvalLink, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+
+/** Screenshots of every page at a desktop's and a phone's width, kept out of git. */
+const SHOTS = join(projectRoot, 'test-results', 'screenshots');
+const WIDTHS = [1280, 390];
 
 let stack: Stack;
 let browser: Browser;
@@ -57,6 +71,126 @@ describe('the web UI in a browser', () => {
       'This decision was already taken: approve by B. Wanjiru',
     );
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('filters the list by category, grade, lateness and year, marks a wrong filter, and shows each contract in full', async () => {
+    const tag = uniqueId('PC-LIST');
+    const actuals = (
+      JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
+        actuals: Record<string, number>;
+      }
+    ).actuals;
+    const period = backdatedPeriod(4, 30);
+    const year = period.start.slice(0, 4);
+    const counties = exampleContract({ id: `${tag}-A`, category: 'Counties', period });
+    const ministries = exampleContract({ id: `${tag}-B`, category: 'Ministries', period });
+    await signContract(stack, counties);
+    await signContract(stack, ministries);
+    expect(
+      (await api(stack, 'POST', `/api/v1/contracts/${counties.id}/reports`, { period: 'Q1', actuals }))
+        .status,
+    ).toBe(200);
+    const reviewed = await waitFor(async () => {
+      const s = await contractState(stack, counties.id);
+      return s.periods[0]!.review ? s : undefined;
+    }, 'the Q1 review');
+    const review = reviewed.periods[0]!.review!;
+    expect(
+      (
+        await api(stack, 'POST', `/api/v1/contracts/${counties.id}/moderations`, {
+          period: 'Q1',
+          reviewVersion: 1,
+          by: { name: 'C. Mwangi', email: 'pmo@county.example' },
+          values: { immunisation: { actual: 84, reason: 'Late returns from two wards counted' } },
+        })
+      ).status,
+    ).toBe(200);
+    const moderated = await waitFor(async () => {
+      const s = await contractState(stack, counties.id);
+      return s.periods[0]!.review?.version === 2 ? s : undefined;
+    }, 'the moderated review');
+    const grade = moderated.periods[0]!.review!.grade;
+
+    const page = await browser.newPage();
+    const rows = async () =>
+      (await page.locator('tbody tr td:first-child a').allTextContents()).filter((id) => id.startsWith(tag));
+    await page.goto(`${stack.urls.app}/`);
+    await page.getByLabel('Category').fill('Counties');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await rows()).toEqual([counties.id]);
+    await page.getByLabel('Category').fill('');
+    await page.getByLabel('Grade').fill(grade);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await rows()).toEqual([counties.id]);
+    await page.getByLabel('Grade').fill('');
+    await page.getByLabel('Late').selectOption('true');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await rows()).toEqual([]);
+    await page.getByLabel('Late').selectOption('false');
+    await page.getByLabel('Year').fill(year);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await rows()).toEqual([counties.id, ministries.id]);
+    // The due day in the list is the contract page's: the next report's due day.
+    const listedDue = await page.locator('tr', { hasText: ministries.id }).locator('td').nth(7).textContent();
+    const ministriesState = await contractState(stack, ministries.id);
+    expect(listedDue?.trim()).toBe(ministriesState.periods.find((p) => !p.review)!.due);
+    // A wrong filter is marked on its field, with the reason, and lists nothing.
+    await page.getByLabel('Year').fill('20x7');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await page.getByLabel('Year').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#year-error').textContent()).toContain('year');
+    expect(await rows()).toEqual([]);
+
+    // The contract page: objectives, category, the scale, escalations, the moderation (who, from,
+    // to, why), charts, documents as PDF too, and times people read.
+    await page.goto(`${stack.urls.app}/contracts/${counties.id}`);
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const expected of [
+      counties.objectives![0]!,
+      'Counties',
+      'Grades best first',
+      'Late returns from two wards counted',
+      'C. Mwangi',
+      ...review.escalations.map((e) => e.message),
+    ])
+      expect(text).toContain(expected);
+    expect(await page.locator('main svg').count()).toBe(2);
+    expect(await page.getByRole('link', { name: 'PDF' }).count()).toBeGreaterThan(0);
+    expect(text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(text).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+
+    // The outbox: dates shown; a link in a message opens its own tab, not a broken frame.
+    await page.goto(`${stack.urls.app}/outbox`);
+    expect(await page.locator('tbody tr td:first-child').first().textContent()).toMatch(/UTC$/);
+    await page.getByRole('link', { name: `${ministries.id}: please agree to revision 1` }).click();
+    const frame = page.frameLocator('iframe');
+    const [tab] = await Promise.all([
+      page.waitForEvent('popup'),
+      frame
+        .getByRole('link')
+        .filter({ hasText: /approve|decide|open/i })
+        .first()
+        .click(),
+    ]);
+    await tab.waitForLoadState();
+    expect(await tab.locator('h1').textContent()).toBeTruthy();
+    expect(tab.url()).toContain('/approvals/');
+    await tab.close();
+
+    // Every page, at a desktop's width and a phone's.
+    mkdirSync(SHOTS, { recursive: true });
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, path] of [
+        ['contracts', '/'],
+        ['contract', `/contracts/${counties.id}`],
+        ['outbox', '/outbox'],
+      ] as const) {
+        await page.goto(stack.urls.app + path);
+        await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+      }
+    }
     await page.close();
   });
 });
