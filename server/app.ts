@@ -189,7 +189,10 @@ export function createApp(deps: AppDeps): Express {
     throw new CovenantError('not-found', [{ pointer: '', message: 'No such API route' }]);
   });
 
-  app.use('/approvals', approvalRoutes({ client, linkSecret: deps.linkSecret, pages, reads }));
+  app.use(
+    '/approvals',
+    approvalRoutes({ client, linkSecret: deps.linkSecret, pages, reads, documents: deps.documents }),
+  );
   app.use(
     '/documents',
     documentRoutes({

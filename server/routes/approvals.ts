@@ -2,12 +2,16 @@
 // open every link); POST sends the decision to the workflow, which accepts only what it awaits, once.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Indicator } from '../../model/contract.js';
+import { diffIndicators, type RevisionDiff } from '../../model/revision-diff.js';
+import type { BlobStore } from '../../store/blobs.js';
+import { cspNonce } from '../security.js';
 import { Router, type Request, type Response } from 'express';
 import { APPROVAL_ACTIONS } from '../../model/approval-actions.js';
 import { verifyApprovalToken, type ApprovalClaims } from '../../model/approval-token.js';
 import { signDocumentUrl } from '../../model/document-token.js';
 import { CovenantError } from '../../model/errors.js';
-import type { ContractState, PendingApproval } from '../../model/state.js';
+import type { ApprovalKind, ContractState, PendingApproval } from '../../model/state.js';
 import { validator } from '../../model/validation.js';
 import { decideUpdate, delegateUpdate } from '../../workflows/messages.js';
 import type { ContractReads } from '../contract-reads.js';
@@ -21,6 +25,8 @@ export interface ApprovalRoutesDeps {
   pages: Pages;
   /** Approval pages read the read model: they open even while the workers are backlogged. */
   reads: ContractReads;
+  /** The document signed, shown on the signing page. */
+  documents: BlobStore;
 }
 
 const REFUSALS = {
@@ -59,7 +65,7 @@ const checkDelegateForm = validator<Record<string, string>>({
 
 type Pending = { claims: ApprovalClaims; state: ContractState; approval: PendingApproval };
 
-export function approvalRoutes({ client, linkSecret, pages, reads }: ApprovalRoutesDeps): Router {
+export function approvalRoutes({ client, linkSecret, pages, reads, documents }: ApprovalRoutesDeps): Router {
   const router = Router();
   const csrf = new ApprovalCsrf(linkSecret);
   const signedPath = (path: string) =>
@@ -164,8 +170,37 @@ export function approvalRoutes({ client, linkSecret, pages, reads }: ApprovalRou
     const { state, approval } = found;
     // The page carries a CSRF token and personal data: no cache may keep it.
     res.set('Cache-Control', 'no-store');
+    const earlier = approval.revision > 1 ? state.revisions[approval.revision - 2] : undefined;
+    const requested = [...state.log].reverse().find((l) => l.event === `${approval.kind}-requested`);
+    const signed =
+      approval.kind === 'sign' && state.signing
+        ? await documents.get(state.signing.url.replace(/^\/documents\//, ''))
+        : undefined;
     pages.send(res, 200, 'approval', {
       csrf: csrf.issue(req, res, String(req.params.token)),
+      // The proposer's note, and what changed since the revision before (agree, sign).
+      proposal:
+        revision && (approval.kind === 'agree' || approval.kind === 'sign')
+          ? {
+              by: revision.proposedBy,
+              at: revision.proposedAt,
+              note: revision.note,
+              changes:
+                earlier && earlier.indicators.length > 0 && revision.indicators.length > 0
+                  ? describeDiff(
+                      diffIndicators(earlier.indicators, revision.indicators),
+                      earlier.indicators,
+                      revision.indicators,
+                    )
+                  : undefined,
+              previous: earlier?.number,
+            }
+          : undefined,
+      // Who asked for a termination, a suspension or a resumption, when and why.
+      requested: requested && { by: requested.by, at: requested.at, reason: requested.detail },
+      // The document signed, on the page (its own styles allowed by this page's nonce; no script).
+      document: signed ? framedDocument(signed.content.toString('utf8'), cspNonce(res)) : undefined,
+      button: BUTTONS[approval.kind],
       contract: state,
       approval,
       action: APPROVAL_ACTIONS[approval.kind],
@@ -284,4 +319,36 @@ export function approvalRoutes({ client, linkSecret, pages, reads }: ApprovalRou
   });
 
   return router;
+}
+
+/** What the approve button says, by what is decided. */
+const BUTTONS: Record<ApprovalKind, string> = {
+  agree: 'Agree',
+  sign: 'Sign',
+  revise: 'Approve',
+  signoff: 'Sign off',
+  terminate: 'Confirm the termination',
+  suspend: 'Confirm the suspension',
+  resume: 'Confirm the resumption',
+};
+
+/** A revision's changes in words, indicators by name: "Immunisation: target 85 → 88". */
+function describeDiff(diff: RevisionDiff, before: Indicator[], after: Indicator[]): string[] {
+  const name = (id: string) =>
+    after.find((i) => i.id === id)?.name ?? before.find((i) => i.id === id)?.name ?? id;
+  const shown = (v: unknown): string =>
+    v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v);
+  return [
+    ...diff.added.map((id) => `${name(id)}: added`),
+    ...diff.removed.map((id) => `${name(id)}: removed`),
+    ...diff.changed.map((c) => `${name(c.indicator)}: ${String(c.field)} ${shown(c.from)} → ${shown(c.to)}`),
+  ];
+}
+
+/**
+ * A stored document for a sandboxed srcdoc frame: the frame inherits this page's policy, so the
+ * document's own <style> gets the page's nonce; it has no script to allow.
+ */
+function framedDocument(html: string, nonce: string): string {
+  return html.replace(/<style>/g, `<style nonce="${nonce}">`);
 }

@@ -53,7 +53,7 @@ describe('the web UI in a browser', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Please agree to the proposed terms');
     expect(await page.locator('tbody tr').count()).toBe(contract.indicators.length);
     await page.fill('#comment', 'Agreed after the second round');
-    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Agree' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Decision recorded');
     expect(await page.locator('main').textContent()).toContain('approve');
     await page.screenshot({ path: `${stack.config.dataDir}/approval-result.png` });
@@ -70,7 +70,7 @@ describe('the web UI in a browser', () => {
     expect(await page.locator('main').textContent()).toContain(
       'This decision was already taken: approve by B. Wanjiru',
     );
-    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Agree' }).count()).toBe(0);
     await page.close();
   });
 
@@ -191,6 +191,87 @@ describe('the web UI in a browser', () => {
         await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
       }
     }
+    await page.close();
+  });
+
+  it("shows on approval pages the proposer's note and what changed, the document signed with a Sign button, and who asked to terminate", async () => {
+    const contract = exampleContract({ id: uniqueId('PC-APPR') });
+    expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+    await waitForEmail(stack, (m) => m.subject === `${contract.id}: please agree to revision 1`, 'agree r1');
+    const [immunisation, ...others] = contract.indicators;
+    const revised = [{ ...immunisation!, target: 88 }, ...others];
+    expect(
+      (
+        await api(stack, 'POST', `/api/v1/contracts/${contract.id}/revisions`, {
+          proposedBy: 'unit',
+          indicators: revised,
+          note: 'We can reach 88% with the outreach teams',
+        })
+      ).status,
+    ).toBe(201);
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject === `${contract.id}: please agree to revision 2`,
+      'agree r2',
+    );
+    const page = await browser.newPage();
+    await page.goto(approvalLink(agree));
+    let text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain("The unit's note: “We can reach 88% with the outreach teams”");
+    expect(text).toContain('What changed since revision 1');
+    expect(text).toContain(`${immunisation!.name}: target 85 → 88`);
+    await page.getByRole('button', { name: 'Agree' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Decision recorded');
+
+    // Signing: the document is on the page, and the button says Sign.
+    const sign = await waitForEmail(
+      stack,
+      (m) =>
+        m.subject === `${contract.id}: please sign revision 2` &&
+        m.to.includes(contract.unit.signatory.email),
+      'sign r2',
+    );
+    mkdirSync(SHOTS, { recursive: true });
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(approvalLink(sign));
+      await page.screenshot({ path: join(SHOTS, `approval-sign-${width}.png`), fullPage: true });
+    }
+    const framed = page.frameLocator('iframe.document');
+    expect(await framed.locator('h1').textContent()).toBe(contract.title);
+    expect(await framed.locator('body').textContent()).toContain('revision 2');
+    expect(await page.getByRole('button', { name: 'Sign', exact: true }).count()).toBe(1);
+    // At a phone's width nothing is wider than the screen but tables, which scroll.
+    const overflow = await page.evaluate('document.documentElement.scrollWidth');
+    expect(overflow).toBeLessThanOrEqual(390);
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Decision recorded');
+
+    // A termination request: the principal's page says who asked, when and why.
+    await waitFor(async () => {
+      const s = await api<{ stage: string; pendingApprovals: unknown[] }>(
+        stack,
+        'GET',
+        `/api/v1/contracts/${contract.id}`,
+      );
+      return s.body.pendingApprovals.length === 1 ? true : undefined;
+    }, 'one signature left');
+    const terminate = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/terminate`, {
+      reason: 'The department is merged into the Health Authority',
+    });
+    expect(terminate.status).toBe(202);
+    const confirm = await waitForEmail(
+      stack,
+      (m) => m.subject.startsWith(`${contract.id}: please confirm the termination`),
+      'terminate',
+    );
+    await page.goto(approvalLink(confirm));
+    text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toMatch(
+      /Asked for by .+ on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: “The department is merged into the Health Authority”/,
+    );
+    expect(await page.getByRole('button', { name: 'Confirm the termination' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'approval-terminate-390.png'), fullPage: true });
     await page.close();
   });
 });
