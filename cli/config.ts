@@ -40,6 +40,8 @@ export interface Config {
   worker: { memoryMb: number; cachedContracts: number; workflowTasks: number; activities: number };
   /** Browser pages printing PDFs at once, per worker (the documents task queue's activity slots). */
   pdfPages: number;
+  /** The first admin's email address: `npm start` adds them when nobody may sign in yet. */
+  adminEmail: string;
 }
 
 export interface PortfolioConfig {
@@ -87,6 +89,7 @@ const schema = {
     COVENANT_WORKER_TASKS: { type: 'integer', minimum: 2, maximum: 1000, default: 40 },
     COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
     COVENANT_PDF_PAGES: { type: 'integer', minimum: 1, maximum: 32, default: 2 },
+    COVENANT_ADMIN_EMAIL: { type: 'string', pattern: '^[^\\s,@]+@[^\\s,@]+$', default: 'admin@localhost' },
     // Comma-separated names of up to 100 characters, none empty.
     COVENANT_CATEGORIES: { type: 'string', pattern: '^[^,]{1,100}(,[^,]{1,100}){0,99}$' },
     // Five cron fields (minute hour day-of-month month day-of-week), or "off".
@@ -134,6 +137,7 @@ interface Env {
   COVENANT_WORKER_TASKS: number;
   COVENANT_WORKER_ACTIVITIES: number;
   COVENANT_PDF_PAGES: number;
+  COVENANT_ADMIN_EMAIL: string;
   COVENANT_CATEGORIES?: string;
   COVENANT_PORTFOLIO_SCHEDULE: string;
   COVENANT_TIME_ZONE: string;
@@ -241,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiPerMinute: parsed.COVENANT_API_RATE_LIMIT,
     },
     pdfPages: parsed.COVENANT_PDF_PAGES,
+    adminEmail: parsed.COVENANT_ADMIN_EMAIL.toLowerCase(),
     worker: {
       memoryMb: parsed.COVENANT_WORKER_MEMORY_MB,
       cachedContracts: parsed.COVENANT_WORKER_CACHE ?? cacheForMemory(parsed.COVENANT_WORKER_MEMORY_MB),

@@ -5,6 +5,8 @@ import { CovenantError } from '../model/errors.js';
 import { PgTokenStore } from '../store/tokens.js';
 import { RULES_USAGE, rulesCommand } from './commands/rules.js';
 import { TOKENS_USAGE, tokensCommand } from './commands/tokens.js';
+import { USERS_USAGE, usersCommand } from './commands/users.js';
+import { UserStore } from '../store/users.js';
 import { UsageError } from './commands/usage-error.js';
 import { Client } from '@temporalio/client';
 import { ReadModel } from '../store/read-model.js';
@@ -21,6 +23,8 @@ const USAGE = `Usage: covenant <command>
   covenant api         an API server (REST API, approval pages, web UI), likewise
 
 ${TOKENS_USAGE}
+
+${USERS_USAGE}
 
 ${RULES_USAGE}
 
@@ -40,14 +44,17 @@ async function run(): Promise<void> {
     process.exitCode = rulesCommand(args, (line) => console.log(line));
     return;
   }
-  if (command !== 'tokens' && command !== 'projections')
+  if (command !== 'tokens' && command !== 'projections' && command !== 'users')
     throw new UsageError(`Unknown command '${command}'.`, USAGE);
   const config = loadConfig();
   if (command === 'projections') return projections(config, args);
   // The database of a running Covenant, or the embedded one started for this command alone.
   const store = await openStore(config, { onNotice: (message) => console.error(`covenant: ${message}`) });
   try {
-    await tokensCommand(args, new PgTokenStore(store.database), (line) => console.log(line));
+    if (command === 'users') {
+      const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+      await usersCommand(args, new UserStore(store.database), publicUrl, (line) => console.log(line));
+    } else await tokensCommand(args, new PgTokenStore(store.database), (line) => console.log(line));
   } finally {
     await store.close();
   }

@@ -1,6 +1,7 @@
 // A Covenant process until Ctrl-C: `covenant start` (`npm start`, the whole platform on one
 // machine), `covenant worker` or `covenant api`. The HTTP server listens before the rest of
 // Covenant is even loaded, so from the first second every request gets an answer.
+import { LINK_MINUTES, type UserStore } from '../store/users.js';
 import { dataDirExposure, loadConfig } from './config.js';
 import { listen } from './http-server.js';
 import type { Role, Stack } from './stack.js';
@@ -76,6 +77,8 @@ Press Ctrl-C to stop.`);
     return;
   }
   const first = role === 'start' ? await issueFirstAdminToken(stack.tokens) : undefined;
+  const firstAdmin =
+    role === 'start' ? await firstAdminLink(stack.users, config.adminEmail, stack.urls.app) : undefined;
   console.log(`Covenant${role === 'api' ? ' API' : ''} is running (started in ${startedIn}):
   App and API    ${stack.urls.app}   (API at ${stack.urls.api})
   Outbox         ${stack.urls.outbox ?? `mail goes to ${stack.urls.smtp}`}
@@ -91,6 +94,21 @@ First start: an admin API token was created. It is shown this once and stored on
   curl -H "Authorization: Bearer ${first.token}" ${stack.urls.api}/contracts
 More tokens: npm run covenant -- tokens create --role admin|manager|unit|viewer --name NAME`);
   }
+  if (firstAdmin) {
+    console.log(`
+Nobody could sign in yet: ${config.adminEmail} was added as the first admin. Sign in with this link
+(it works once, for ${LINK_MINUTES} minutes; \`npm run covenant -- users link ${config.adminEmail}\` prints another):
+
+  ${firstAdmin}`);
+  }
+}
+
+/** When nobody may sign in yet, the first admin and a sign-in link for them. */
+async function firstAdminLink(users: UserStore, email: string, appUrl: string): Promise<string | undefined> {
+  if ((await users.count()) > 0) return undefined;
+  await users.put({ email, name: 'Administrator', role: 'admin' }, 'npm start (first start)');
+  const token = await users.issueLink(email);
+  return token && `${appUrl}/sign-in/${token}`;
 }
 
 /** Ends the process with a message a person can act on when the start failed. */

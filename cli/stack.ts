@@ -29,6 +29,7 @@ import { PortfolioStore } from '../store/portfolio.js';
 import { ReadModel } from '../store/read-model.js';
 import { linkSecret } from '../store/settings.js';
 import { PgTokenStore, type TokenStore } from '../store/tokens.js';
+import { UserStore } from '../store/users.js';
 import { Templates } from '../templates/index.js';
 import { documentsQueue, SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 import type { Config } from './config.js';
@@ -65,6 +66,8 @@ export interface Stack {
   outbox?: CaughtMailStore;
   /** The API tokens' hashes: `npm start` issues the first admin token here, tests issue theirs. */
   tokens: TokenStore;
+  /** People who sign in: `npm start` adds the first admin and prints their sign-in link. */
+  users: UserStore;
   /** The built-in SMTP catcher, stopped and started again on its port by the relay-outage test. */
   mailCatcher?: { stop(): Promise<void>; start(): Promise<void> };
   /** How long each phase of the start took, in order. */
@@ -253,7 +256,11 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     }
 
     const tokens = new PgTokenStore(database);
+    const users = new UserStore(database);
     if (serves) {
+      // The API sends the sign-in links itself: a person waits for theirs.
+      const apiMailer = new Mailer(smtpUrl, config.mailFrom, new PgSentMailRecord(database));
+      stops.push(() => apiMailer.close());
       const ruleRunner = new RuleRunner();
       stops.push(() => ruleRunner.close());
       http!.attach(
@@ -267,6 +274,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           documents,
           ...(outbox ? { outbox } : {}),
           authenticator: new ApiTokenAuthenticator(tokens),
+          users,
+          mailer: apiMailer,
           rateLimits: config.rateLimits,
           ...(config.categories ? { categories: config.categories } : {}),
           ruleRunner,
@@ -298,6 +307,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       linkSecret: secret,
       ...(outbox ? { outbox } : {}),
       tokens,
+      users,
       ...(mailCatcher ? { mailCatcher } : {}),
       phases,
       stop,

@@ -16,6 +16,10 @@ import { approvalRoutes } from './routes/approvals.js';
 import { contractRoutes } from './routes/contracts.js';
 import { actionPlanRoutes } from './routes/action-plan.js';
 import { ruleSetScales } from './ruleset-registry.js';
+import type { Mailer } from '../activities/mailer.js';
+import type { UserStore } from '../store/users.js';
+import { SessionAuthenticator } from './auth/sessions.js';
+import { signInRoutes } from './routes/sign-in.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
 import { documentRoutes } from './routes/documents.js';
@@ -41,6 +45,9 @@ export interface AppDeps {
   outbox?: CaughtMailStore;
   /** Who calls: bearer API tokens today; OIDC can join behind the same interface. */
   authenticator: Authenticator;
+  /** People who sign in (sessions, one-time links) and the mail that carries their links. */
+  users: UserStore;
+  mailer: Mailer;
   rateLimits: RateLimits;
   /** The categories a contract may name (COVENANT_CATEGORIES); any when absent. */
   categories?: readonly string[];
@@ -102,12 +109,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders());
   const limiters = rateLimiters(deps.rateLimits, pages);
   app.use('/approvals', limiters.approvals);
+  app.use('/sign-in', limiters.approvals);
   app.use('/api', limiters.api);
   // Every request meets its row of the permission table (server/auth/permissions.ts) before any
   // body is read. On one machine (built-in mail catcher) the web UI stays open to loopback callers.
   app.use(
     authorize({
       authenticator: deps.authenticator,
+      sessions: new SessionAuthenticator(deps.users),
       linkSecret: deps.linkSecret,
       openUiOnLoopback: outbox !== undefined,
     }),
@@ -147,6 +156,20 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', express.json({ limit: '1mb' }), refuseDeepBodies);
   // A comment of 2,000 characters in a non-Latin script, percent-encoded, takes up to 24 KB.
   app.use('/approvals', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 10 }));
+  app.use(
+    ['/sign-in', '/sign-out'],
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 5 }),
+  );
+  const signing = signInRoutes({
+    users: deps.users,
+    mailer: deps.mailer,
+    templates: deps.templates,
+    pages,
+    publicUrl: deps.publicUrl,
+    linkSecret: deps.linkSecret,
+  });
+  app.use('/sign-in', signing.signIn);
+  app.use('/sign-out', signing.signOut);
   app.use(checkScope(reads));
   app.use(
     '/api/v1/contracts',

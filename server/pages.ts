@@ -1,6 +1,7 @@
 // Server-rendered pages of the web UI, from templates/pages.
 import type { Response } from 'express';
 import type { Templates } from '../templates/index.js';
+import type { Principal } from './auth/principal.js';
 import { cspNonce } from './security.js';
 
 export class Pages {
@@ -17,8 +18,17 @@ export class Pages {
         this.templates.render(`pages/${page}`, {
           ...data,
           showOutbox: this.showOutbox,
+          signedIn: signedIn(res),
           cspNonce: cspNonce(res),
         }),
       );
   }
+}
+
+/** The person signed in to the web application, if a session admitted this request. */
+function signedIn(res: Response): { name: string; email?: string; role: string } | undefined {
+  const principal = res.locals.principal as Principal | undefined;
+  return principal?.session
+    ? { name: principal.name, role: principal.role, ...(principal.email ? { email: principal.email } : {}) }
+    : undefined;
 }

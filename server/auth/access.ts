@@ -10,6 +10,8 @@ import type { Authenticator, Principal } from './principal.js';
 
 export interface AccessOptions {
   authenticator: Authenticator;
+  /** Signed-in people (a session cookie): admitted on reads (GET, HEAD); changes need forms or tokens. */
+  sessions?: Authenticator;
   /** Signs document links (the approval-link key). */
   linkSecret: string;
   /** One machine with the built-in mail catcher: web UI pages answer loopback callers without a token. */
@@ -25,6 +27,13 @@ export interface Grant {
 }
 
 const grants = new WeakMap<Request, Grant>();
+
+/** A page asked for without a credential by a browser: it signs in first. */
+class SignInRequired extends Error {
+  constructor(readonly next: string) {
+    super('Sign in first');
+  }
+}
 
 /** What the gate granted this request. */
 export function grantOf(req: Request): Grant | undefined {
@@ -49,7 +58,7 @@ export function attribution(req: Request): { actor?: string } {
 }
 
 export function authorize(options: AccessOptions): RequestHandler {
-  const { authenticator, linkSecret, openUiOnLoopback } = options;
+  const { authenticator, sessions, linkSecret, openUiOnLoopback } = options;
 
   /** Who calls, when the row needs to know; refuses (401, 403) a caller the row does not admit. */
   async function caller(req: Request, res: Response, permission: Permission): Promise<Principal | undefined> {
@@ -60,8 +69,15 @@ export function authorize(options: AccessOptions): RequestHandler {
       link = verifyDocumentToken(req.path, req.query.token, linkSecret, Date.now());
       if (link === 'ok') return undefined;
     }
-    const principal = await authenticator.authenticate(req.headers);
+    const reads = req.method === 'GET' || req.method === 'HEAD';
+    const principal =
+      (await authenticator.authenticate(req.headers)) ??
+      (reads && sessions ? await sessions.authenticate(req.headers) : undefined);
     if (!principal) {
+      // A person opening a page is sent to sign in, and brought back afterwards.
+      if (permission.ui && reads && !req.headers.authorization && req.accepts(['json', 'html']) === 'html') {
+        throw new SignInRequired(req.originalUrl);
+      }
       const presented = req.headers.authorization !== undefined;
       res.set('WWW-Authenticate', `Bearer realm="covenant"${presented ? ', error="invalid_token"' : ''}`);
       throw new CovenantError('unauthorized', [
@@ -89,9 +105,18 @@ export function authorize(options: AccessOptions): RequestHandler {
     const { permission, params } = matchRoute(req, res, options.permissions);
     const grant: Grant = { permission, params };
     grants.set(req, grant);
-    const principal = await caller(req, res, permission);
+    let principal: Principal | undefined;
+    try {
+      principal = await caller(req, res, permission);
+    } catch (err) {
+      if (!(err instanceof SignInRequired)) throw err;
+      res.redirect(303, `/sign-in?next=${encodeURIComponent(err.next)}`);
+      return;
+    }
     if (principal) {
       grant.principal = principal;
+      // Pages say who is signed in (server/pages.ts).
+      res.locals.principal = principal;
       // Authenticated answers are personal: no shared cache may keep them.
       res.set('Cache-Control', 'no-store');
     }

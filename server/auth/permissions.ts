@@ -205,6 +205,13 @@ export const PERMISSIONS: readonly Permission[] = [
     query: { token: { type: 'string', maxLength: 200 } },
   },
   // The list page reads its filters itself (server/contract-filters.ts) and ignores other parameters.
+  // Signing in: anyone may ask for a link (the answer never says who may sign in); the link is
+  // its own credential, used once from its page's button.
+  { method: 'GET', path: '/sign-in', roles: 'public', query: { next: { type: 'string', maxLength: 2000 } } },
+  { method: 'POST', path: '/sign-in', roles: 'public' },
+  { method: 'GET', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
+  { method: 'POST', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
+  { method: 'POST', path: '/sign-out', roles: 'public' },
   { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'route' },
   { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },

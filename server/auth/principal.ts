@@ -13,6 +13,8 @@ export interface Principal {
   email?: string;
   /** A unit's name, as in a contract's `unit.name`. */
   unit?: string;
+  /** Signed in through the web application (a session cookie), not an API token. */
+  session?: true;
 }
 
 export interface Authenticator {

@@ -14,7 +14,9 @@ import { matchPermission, PERMISSIONS } from '../../server/auth/permissions.js';
 import pg from 'pg';
 import { PgBlobStore } from '../../store/blobs.js';
 import { Database } from '../../store/database.js';
-import { CaughtMailStore } from '../../store/mail.js';
+import { CaughtMailStore, PgSentMailRecord } from '../../store/mail.js';
+import { UserStore } from '../../store/users.js';
+import { Mailer } from '../../activities/mailer.js';
 import { PgTokenStore } from '../../store/tokens.js';
 import { PortfolioStore } from '../../store/portfolio.js';
 import { ReadModel } from '../../store/read-model.js';
@@ -52,7 +54,7 @@ describe('the permission table', () => {
   it('names roles for every row but the public ones, and a contract for every scoped row', () => {
     for (const row of PERMISSIONS) {
       if (row.roles === 'public') {
-        expect(row.path).toMatch(/^\/(healthz$|approvals\/)/);
+        expect(row.path).toMatch(/^\/(healthz$|approvals\/|sign-in(\/:token)?$|sign-out$)/);
         continue;
       }
       expect(row.roles.length, row.path).toBeGreaterThan(0);
@@ -81,6 +83,13 @@ function app(dir: string, outbox: CaughtMailStore | undefined): Express {
     ruleRunner: new RuleRunner(),
     readModel: new ReadModel(lazyDatabase),
     portfolio: new PortfolioStore(lazyDatabase),
+    users: new UserStore(lazyDatabase),
+    // A transport connects on first send: building the app sends nothing.
+    mailer: new Mailer(
+      'smtp://127.0.0.1:1',
+      'Covenant <covenant@localhost>',
+      new PgSentMailRecord(lazyDatabase),
+    ),
     portfolioReview: { cutoffDays: 45, annualCutoffDays: 60, pollMinutes: 360 },
     rateLimits: { approvalsPerMinute: 60, apiPerMinute: 600 },
   });

@@ -60,6 +60,11 @@ describe('npm start', () => {
     expect(cold.slowestMs).toBeLessThan(3_000);
     await waitFor(() => (first.output().includes('Covenant is running') ? true : undefined), 'the banner');
     const token = /cov_[A-Za-z0-9_-]{43}/.exec(first.output())![0];
+    // The first admin's sign-in link: its page offers to sign in as them, once.
+    const signIn = /http:\/\/localhost:\d+\/sign-in\/[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
+    expect(signIn, first.output()).toBeDefined();
+    const page = await fetch(signIn!);
+    expect([page.status, (await page.text()).includes('Sign in as Administrator')]).toEqual([200, true]);
     const contract = exampleContract({ id: uniqueId('PC-MODES') });
     expect((await http(settings, token, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
     await waitFor(

@@ -1,0 +1,176 @@
+// Signing in by a one-time emailed link, in a real browser reaching Covenant by a name other than
+// localhost (so the one-machine exception does not apply): a page sends the stranger to sign in
+// and back; the link works once, from its page's button; the session cookie is HttpOnly and
+// SameSite; a session reads but does not change through the API; sign-out ends one session or all;
+// a disabled person is signed out.
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../../activities/pdf.js';
+import type { Stack } from '../../cli/stack.js';
+import { exampleContract, uniqueId } from '../support/contracts.js';
+import { raw } from '../support/http.js';
+import { api, messages, startTestStack, waitForEmail } from '../support/stack.js';
+
+let stack: Stack;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  // The browser reaches this machine as covenant.test: a person elsewhere, for Covenant.
+  browser = await chromium.launch({
+    executablePath: chromiumPath()!,
+    args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP covenant.test 127.0.0.1'],
+  });
+  base = stack.urls.app.replace('localhost', 'covenant.test');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** The sign-in link emailed to `email` after `since` messages, on the browser's host name. */
+async function linkFor(email: string, since: number): Promise<string> {
+  const mail = await waitForEmail(
+    stack,
+    (m) => m.to.includes(email) && m.subject === 'Your Covenant sign-in link' && Number(m.id) > since,
+    `sign-in link for ${email}`,
+  );
+  return /https?:\/\/\S+\/sign-in\/[A-Za-z0-9_-]{43}\S*/
+    .exec(mail.text)![0]
+    .replace('localhost', 'covenant.test');
+}
+
+async function lastMessageId(): Promise<number> {
+  return Math.max(0, ...(await messages(stack)).map((m) => Number(m.id)));
+}
+
+async function signIn(context: BrowserContext, email: string, path = '/'): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(base + path);
+  const since = await lastMessageId();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+  await page.goto(await linkFor(email, since));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(base + path);
+  await page.close();
+}
+
+describe('signing in', () => {
+  it('sends a stranger to sign in by an emailed link, once, and back to the page they asked for', async () => {
+    const contract = exampleContract({ id: uniqueId('PC-SIGN') });
+    expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+    await stack.users.put({ email: 'office@pmo.example', name: 'P. Office', role: 'admin' });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+
+    // A page asked for without a session: the sign-in page, which knows where to come back to.
+    await page.goto(`${base}/contracts/${contract.id}`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/contracts/${contract.id}`);
+    // An address that may not sign in gets the same answer, and no email.
+    const before = await lastMessageId();
+    await page.getByLabel('Email address').fill('stranger@elsewhere.example');
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    expect(await page.locator('main').textContent()).toContain('If stranger@elsewhere.example may sign in');
+    // A malformed address is marked on its field.
+    await page.goto(`${base}/sign-in?next=/contracts/${contract.id}`);
+    await page.evaluate("document.getElementById('email').removeAttribute('type')");
+    await page.getByLabel('Email address').fill('not an address');
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    expect(await page.getByLabel('Email address').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Email address').fill('Office@PMO.example');
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    const link = await linkFor('office@pmo.example', before);
+    expect((await messages(stack)).filter((m) => m.to.includes('stranger@elsewhere.example'))).toEqual([]);
+
+    // Opening the link changes nothing; its button signs in and goes back to the contract.
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('Sign in as P. Office');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/contracts/${contract.id}`);
+    expect(await page.locator('h1').textContent()).toBe(contract.title);
+    expect(await page.locator('header').textContent()).toContain('P. Office · admin');
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'covenant_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+
+    // The link works once.
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('This sign-in link does not work');
+
+    // The session reads through the API too, but changes nothing there: that takes a token.
+    const headers = { host: 'covenant.test', cookie: `covenant_session=${cookie!.value}` };
+    expect(
+      (await raw(stack, { method: 'GET', path: `/api/v1/contracts/${contract.id}`, headers })).status,
+    ).toBe(200);
+    const change = await raw(stack, {
+      method: 'POST',
+      path: `/api/v1/contracts/${contract.id}/terminate`,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'from a session' }),
+    });
+    expect(change.status).toBe(401);
+    expect((await api<{ stage: string }>(stack, 'GET', `/api/v1/contracts/${contract.id}`)).body.stage).toBe(
+      'negotiation',
+    );
+    // Without the cookie, the API answers 401 as before: no redirect for machines.
+    expect(
+      (await raw(stack, { method: 'GET', path: '/api/v1/contracts', headers: { host: 'covenant.test' } }))
+        .status,
+    ).toBe(401);
+
+    // Signed out: the next page asks to sign in again.
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    expect(await page.locator('h1').textContent()).toBe('Signed out');
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await context.close();
+  });
+
+  it("signs out everywhere, ends a disabled person's sessions, never sends anyone off-site, and scopes a unit", async () => {
+    await stack.users.put({
+      email: 'head@roads.example',
+      name: 'R. Head',
+      role: 'unit',
+      unit: 'Department of Roads',
+    });
+    const laptop = await browser.newContext();
+    const phone = await browser.newContext();
+    await signIn(laptop, 'head@roads.example');
+    await signIn(phone, 'head@roads.example');
+    const onPhone = await phone.newPage();
+    await onPhone.goto(`${base}/`);
+    expect(new URL(onPhone.url()).pathname).toBe('/');
+    // A unit sees its own contracts only: the health department's are not listed.
+    expect(await onPhone.locator('tbody tr').count()).toBe(0);
+
+    const onLaptop = await laptop.newPage();
+    await onLaptop.goto(`${base}/`);
+    await onLaptop.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await onPhone.goto(`${base}/`);
+    expect(new URL(onPhone.url()).pathname).toBe('/sign-in');
+
+    // Disabled: the session in use ends at once.
+    await signIn(phone, 'head@roads.example');
+    await stack.users.disable('head@roads.example');
+    await onPhone.goto(`${base}/`);
+    expect(new URL(onPhone.url()).pathname).toBe('/sign-in');
+
+    // `next` names a page of this site only.
+    await stack.users.put({ email: 'viewer@pmo.example', name: 'V. Viewer', role: 'viewer' });
+    const page = await laptop.newPage();
+    await page.goto(`${base}/sign-in?next=//evil.example/steal`);
+    const since = await lastMessageId();
+    await page.getByLabel('Email address').fill('viewer@pmo.example');
+    await page.getByRole('button', { name: 'Send me a sign-in link' }).click();
+    await page.goto(await linkFor('viewer@pmo.example', since));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+    await laptop.close();
+    await phone.close();
+  });
+});
