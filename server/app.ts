@@ -20,6 +20,8 @@ import type { Mailer } from '../activities/mailer.js';
 import type { UserStore } from '../store/users.js';
 import { SessionAuthenticator } from './auth/sessions.js';
 import { signInRoutes } from './routes/sign-in.js';
+import { peopleRoutes } from './routes/people.js';
+import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
 import { documentRoutes } from './routes/documents.js';
@@ -101,7 +103,8 @@ function refuseDeepBodies(req: Request, _res: Response, next: NextFunction): voi
 export function createApp(deps: AppDeps): Express {
   const { client, outbox } = deps;
   const reads = new ContractReads(client, deps.readModel);
-  const pages = new Pages(deps.templates, outbox !== undefined);
+  const forms = new SessionForms(deps.linkSecret);
+  const pages = new Pages(deps.templates, outbox !== undefined, forms);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -170,6 +173,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/sign-in', signing.signIn);
   app.use('/sign-out', signing.signOut);
+  app.use('/people', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 6 }));
+  app.use(forms.check());
+  app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
   app.use(
     '/api/v1/contracts',

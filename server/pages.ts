@@ -2,12 +2,14 @@
 import type { Response } from 'express';
 import type { Templates } from '../templates/index.js';
 import type { Principal } from './auth/principal.js';
+import type { SessionForms } from './auth/session-forms.js';
 import { cspNonce } from './security.js';
 
 export class Pages {
   constructor(
     private readonly templates: Templates,
     private readonly showOutbox: boolean,
+    private readonly forms?: SessionForms,
   ) {}
 
   send(res: Response, status: number, page: string, data: Record<string, unknown>): void {
@@ -19,6 +21,8 @@ export class Pages {
           ...data,
           showOutbox: this.showOutbox,
           signedIn: signedIn(res),
+          // The CSRF field of this page's forms, for a signed-in person.
+          formCsrf: this.forms?.field(res.req.headers),
           cspNonce: cspNonce(res),
         }),
       );

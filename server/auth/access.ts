@@ -70,9 +70,11 @@ export function authorize(options: AccessOptions): RequestHandler {
       if (link === 'ok') return undefined;
     }
     const reads = req.method === 'GET' || req.method === 'HEAD';
+    // A session reads; it posts only the application's forms, whose CSRF field is checked once
+    // the body is parsed (./session-forms.ts).
     const principal =
       (await authenticator.authenticate(req.headers)) ??
-      (reads && sessions ? await sessions.authenticate(req.headers) : undefined);
+      ((reads || permission.form) && sessions ? await sessions.authenticate(req.headers) : undefined);
     if (!principal) {
       // A person opening a page is sent to sign in, and brought back afterwards.
       if (permission.ui && reads && !req.headers.authorization && req.accepts(['json', 'html']) === 'html') {

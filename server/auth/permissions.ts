@@ -28,6 +28,8 @@ export interface Permission {
   ui?: true;
   /** A signed, expiring `?token=` (model/document-token.ts) stands in for a bearer token. */
   signedLink?: true;
+  /** A form of the web application: a signed-in session may post it, with its CSRF field (./session-forms.ts). */
+  form?: true;
 }
 
 const EVERYONE: readonly Role[] = ['admin', 'manager', 'unit', 'viewer'];
@@ -213,6 +215,10 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/sign-out', roles: 'public' },
   { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'route' },
+  // People and their roles: the performance office manages them.
+  { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'POST', path: '/people', roles: ['admin'], form: true },
+  { method: 'POST', path: '/people/:email/disable', roles: ['admin'], form: true },
   { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },

@@ -129,6 +129,6 @@ describe('two API servers and two workers', () => {
     workers = [];
     const page = await fetch(approvalLink(agree));
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Approve');
+    expect(await page.text()).toContain('>Agree</button>');
   });
 });

@@ -173,4 +173,67 @@ describe('signing in', () => {
     await laptop.close();
     await phone.close();
   });
+
+  it('lets an admin add, change and disable people from the People page, with forms only its own pages can post', async () => {
+    await stack.users.put({ email: 'chief@pmo.example', name: 'C. Chief', role: 'admin' });
+    const context = await browser.newContext();
+    await signIn(context, 'chief@pmo.example', '/people');
+    const page = await context.newPage();
+    await page.goto(`${base}/people`);
+    // A wrong field is marked, and nothing is saved.
+    await page.getByLabel('Email').fill('new.manager@county');
+    await page.getByLabel('Name').fill('N. Manager');
+    await page.getByLabel('Role').selectOption('manager');
+    await page.evaluate("document.querySelector('input[name=email]').removeAttribute('type')");
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(await stack.users.get('new.manager@county')).toBeUndefined();
+    // A unit needs its unit's name.
+    await page.getByLabel('Email').fill('head@water.example');
+    await page.getByLabel('Role').selectOption('unit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await page.getByLabel('Unit (for a unit)').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Unit (for a unit)').fill('Water Board');
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await page.locator('main .notice').textContent()).toBe('Saved head@water.example.');
+    expect(await stack.users.get('head@water.example')).toMatchObject({
+      role: 'unit',
+      unit: 'Water Board',
+      name: 'N. Manager',
+      createdBy: 'chief@pmo.example',
+    });
+    await page
+      .locator('tr', { hasText: 'head@water.example' })
+      .getByRole('button', { name: 'Disable' })
+      .click();
+    expect(await page.locator('main .notice').textContent()).toContain('Disabled head@water.example');
+    expect((await stack.users.get('head@water.example'))!.disabledAt).toBeDefined();
+
+    // Without the page's CSRF field, or from elsewhere (no session cookie), nothing changes.
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'covenant_session');
+    const post = (headers: Record<string, string>, body: string) =>
+      raw(stack, {
+        method: 'POST',
+        path: '/people',
+        headers: { host: 'covenant.test', 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
+    const form = 'email=mallory%40evil.example&name=Mallory&role=admin';
+    expect((await post({ cookie: `covenant_session=${cookie!.value}` }, form)).status).toBe(403);
+    expect(
+      (await post({ cookie: `covenant_session=${cookie!.value}` }, `${form}&csrf=1.${'A'.repeat(43)}`))
+        .status,
+    ).toBe(403);
+    expect((await post({}, form)).status).toBe(401);
+    expect(await stack.users.get('mallory@evil.example')).toBeUndefined();
+    // Not an admin: no People page.
+    await stack.users.put({ email: 'reader@pmo.example', name: 'R. Reader', role: 'viewer' });
+    const reader = await browser.newContext();
+    await signIn(reader, 'reader@pmo.example');
+    const readerPage = await reader.newPage();
+    const refused = await readerPage.goto(`${base}/people`);
+    expect(refused!.status()).toBe(403);
+    await reader.close();
+    await context.close();
+  });
 });
