@@ -21,6 +21,7 @@ import type { UserStore } from '../store/users.js';
 import { SessionAuthenticator } from './auth/sessions.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { peopleRoutes } from './routes/people.js';
+import { reportFormRoutes } from './routes/report-form.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
@@ -174,9 +175,12 @@ export function createApp(deps: AppDeps): Express {
   app.use('/sign-in', signing.signIn);
   app.use('/sign-out', signing.signOut);
   app.use('/people', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 6 }));
+  // A report form: four fields per indicator, notes of up to 2,000 characters each.
+  app.use('/contracts', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 450 }));
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
+  app.use('/contracts', reportFormRoutes(client, reads, pages));
   app.use(
     '/api/v1/contracts',
     contractRoutes({

@@ -220,6 +220,22 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/people', roles: ['admin'], form: true },
   { method: 'POST', path: '/people/:email/disable', roles: ['admin'], form: true },
   { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
+  // The unit's report form; the performance office may enter a report received on paper.
+  {
+    method: 'GET',
+    path: '/contracts/:id/reports/:period',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    ui: true,
+    query: 'ignored',
+  },
+  {
+    method: 'POST',
+    path: '/contracts/:id/reports/:period',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    form: true,
+  },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },
 ];

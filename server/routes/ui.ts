@@ -69,6 +69,7 @@ export function uiRoutes(
       escalations: reviewed.flatMap((p) => p.review!.escalations.map((e) => ({ period: p.id, ...e }))),
       moderations: state.periods.flatMap((p) => p.moderations.map((m) => ({ period: p.id, ...m }))),
       charts: reviewed.length > 0 ? await yearCharts(state.periods) : undefined,
+      reported: typeof req.query.reported === 'string' ? req.query.reported : undefined,
     });
   });
 

@@ -781,6 +781,7 @@ async function call(row: Permission, token: string | undefined, asIs = false): P
     .replace('/documents/_portfolio/*path', portfolioDocument)
     .replace('/documents/*path', documentPath)
     .replace(':quarter', '2027-Q1')
+    .replace(':period', 'Q1')
     .replace('/rulesets/:id', '/rulesets/default')
     .replace(':version', '1')
     .replace(':id', target.id)

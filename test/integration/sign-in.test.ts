@@ -7,9 +7,18 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../../activities/pdf.js';
 import type { Stack } from '../../cli/stack.js';
-import { exampleContract, uniqueId } from '../support/contracts.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../cli/temporal-binaries.js';
+import {
+  backdatedPeriod,
+  contractState,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { raw } from '../support/http.js';
-import { api, messages, startTestStack, waitForEmail } from '../support/stack.js';
+import { api, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -234,6 +243,78 @@ describe('signing in', () => {
     const refused = await readerPage.goto(`${base}/people`);
     expect(refused!.status()).toBe(403);
     await reader.close();
+    await context.close();
+  });
+
+  it("lets a unit report in the browser: a draft kept, a missing figure's reason asked for beside it, then the submission reviewed", async () => {
+    const actuals = (
+      JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
+        actuals: Record<string, number>;
+      }
+    ).actuals;
+    const contract = exampleContract({ id: uniqueId('PC-FORM'), period: backdatedPeriod(4, 30) });
+    await signContract(stack, contract);
+    await stack.users.put({
+      email: 'health@county.example',
+      name: 'B. Wanjiru',
+      role: 'unit',
+      unit: contract.unit.name,
+    });
+    await stack.users.put({
+      email: 'other@roads.example',
+      name: 'O. Roads',
+      role: 'unit',
+      unit: 'Department of Roads',
+    });
+    const context = await browser.newContext();
+    await signIn(context, 'health@county.example', `/contracts/${contract.id}`);
+    const page = await context.newPage();
+    await page.goto(`${base}/contracts/${contract.id}`);
+    await page.getByRole('link', { name: 'report form' }).first().click();
+    expect(await page.locator('h1').textContent()).toBe(`Q1 report · ${contract.title}`);
+    const [first, second] = contract.indicators;
+    await page.getByLabel('Actual').first().fill(String(actuals[first!.id]));
+    await page.getByLabel('Data quality').first().selectOption('verified');
+    await page.getByLabel('Comment').first().fill('From the district health information system');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    expect(await page.locator('main .notice').first().textContent()).toContain('Draft saved');
+    // The draft is kept: a new visit shows it.
+    await page.goto(`${base}/contracts/${contract.id}/reports/Q1`);
+    expect(await page.getByLabel('Actual').first().inputValue()).toBe(String(actuals[first!.id]));
+    expect(await page.getByLabel('Data quality').first().inputValue()).toBe('verified');
+    // Submitting with figures left out and unexplained: each is marked, nothing is submitted.
+    await page.getByRole('button', { name: 'Submit the report' }).click();
+    const reason = page.locator(`input[name="explanation.${second!.id}"]`);
+    expect(await reason.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#explanation-${second!.id}-error`).textContent()).toBeTruthy();
+    expect((await contractState(stack, contract.id)).periods[0]!.report).toBeUndefined();
+    // A wrong number is marked on its field.
+    await page.locator(`input[name="actual.${second!.id}"]`).fill('two hundred');
+    await page.getByRole('button', { name: 'Submit the report' }).click();
+    expect(await page.locator(`input[name="actual.${second!.id}"]`).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    // Every figure given: submitted, back on the contract, reviewed.
+    for (const indicator of contract.indicators) {
+      await page.locator(`input[name="actual.${indicator.id}"]`).fill(String(actuals[indicator.id]));
+    }
+    await page.getByRole('button', { name: 'Submit the report' }).click();
+    await page.waitForURL(`${base}/contracts/${contract.id}?reported=Q1`);
+    expect(await page.locator('main .notice').first().textContent()).toContain('The Q1 report is submitted');
+    const reviewed = await waitFor(async () => {
+      const s = await contractState(stack, contract.id);
+      return s.periods[0]!.review ? s : undefined;
+    }, 'the Q1 review');
+    expect(reviewed.periods[0]!.report!.notes![first!.id]).toMatchObject({
+      quality: 'verified',
+      comment: 'From the district health information system',
+    });
+    // Another unit's person cannot open this contract's form.
+    const stranger = await browser.newContext();
+    await signIn(stranger, 'other@roads.example');
+    const strangerPage = await stranger.newPage();
+    expect((await strangerPage.goto(`${base}/contracts/${contract.id}/reports/Q1`))!.status()).toBe(403);
+    await stranger.close();
     await context.close();
   });
 });
