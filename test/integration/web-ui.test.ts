@@ -274,4 +274,27 @@ describe('the web UI in a browser', () => {
     await page.screenshot({ path: join(SHOTS, 'approval-terminate-390.png'), fullPage: true });
     await page.close();
   });
+
+  it('shows who signed in on this machine too, and narrows the list to what they may see', async () => {
+    const session = async (email: string, role: 'admin' | 'unit', unit?: string) => {
+      await stack.users.put({ email, name: `Person ${email}`, role, ...(unit ? { unit } : {}) });
+      const token = (await stack.users.issueLink(email))!;
+      return (await stack.users.signIn(token))!.session;
+    };
+    const admin = await session('local.admin@pmo.example', 'admin');
+    const page = await (
+      await fetch(`${stack.urls.app}/`, { headers: { cookie: `covenant_session=${admin}` } })
+    ).text();
+    expect(page).toContain('Person local.admin@pmo.example · admin');
+    expect(page).toContain('href="/people"');
+    // A unit of another department, signed in: none of the health contracts.
+    const roads = await session('roads@county.example', 'unit', 'Department of Roads');
+    const list = await (
+      await fetch(`${stack.urls.app}/`, { headers: { cookie: `covenant_session=${roads}` } })
+    ).text();
+    expect(list).toContain('Person roads@county.example · unit');
+    expect(list).not.toContain('href="/contracts/');
+    // Without a session the machine's owner still sees every contract.
+    expect(await (await fetch(`${stack.urls.app}/`)).text()).toContain('href="/contracts/');
+  });
 });
