@@ -13,6 +13,17 @@ export function chromiumPath(): string | undefined {
   return [process.env.CHROMIUM_PATH, ...CANDIDATES].find((p): p is string => !!p && existsSync(p));
 }
 
+/** No sandbox (root in containers), no GPU, and nothing that calls home: the machine has no network beyond loopback. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const;
+
 export class NoBrowserError extends Error {}
 
 export class PdfRenderer {
@@ -71,16 +82,7 @@ export class PdfRenderer {
           handleSIGINT: false,
           handleSIGTERM: false,
           handleSIGHUP: false,
-          // The machine needs no network for documents: keep Chromium from calling home.
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
+          args: [...CHROMIUM_ARGS],
         }),
       );
       this.browser = launching;

@@ -6,16 +6,14 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdfRenderer } from '../../activities/pdf.js';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractState } from '../../model/state.js';
 import {
   backdatedPeriod,
   contractState,
+  exampleActuals,
   exampleContract,
   signContract,
   uniqueId,
@@ -34,11 +32,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const actuals = (
-  JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-    actuals: Record<string, number>;
-  }
-).actuals;
+const actuals = exampleActuals();
 
 /** A stored document's bytes, fetched as an admin. */
 async function download(path: string): Promise<{ status: number; type: string; bytes: Buffer }> {

@@ -1,16 +1,14 @@
 // League tables through the API on a real stack: contracts in three categories (one of them on a
 // higher-is-better rule set) report a quarter; the tables rank them as the test ranks their
 // reviewed composites itself; categories are checked against the deployment's list.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractInput } from '../../model/contract.js';
 import type { LeagueTable } from '../../model/league.js';
 import {
   backdatedPeriod,
   contractState,
+  exampleActuals,
   exampleContract,
   signContract,
   uniqueId,
@@ -28,11 +26,7 @@ afterAll(async () => {
 });
 
 type Errors = { errors: { pointer: string; message: string }[] };
-const q1 = (
-  JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-    actuals: Record<string, number>;
-  }
-).actuals;
+const q1 = exampleActuals();
 
 describe('league tables', () => {
   it('rank each category by its rule set, ties shared, checked against the reviews themselves', async () => {

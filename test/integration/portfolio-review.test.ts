@@ -3,19 +3,18 @@
 // waits for the last contract to report, then publishes league tables (checked against ranks the
 // test computes from the contracts' own reviews), repeat low grades, the portfolio document with
 // its charts, and emails the office and each manager with their own contracts.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import type { ContractInput } from '../../model/contract.js';
 import type { LeagueTable } from '../../model/league.js';
 import type { ContractState } from '../../model/state.js';
 import type { PortfolioReviewRecord } from '../../store/portfolio.js';
 import type { Summary } from '../../activities/portfolio.js';
 import {
+  POOR_ACTUALS,
   backdatedPeriod,
   contractState,
+  exampleActuals,
   exampleContract,
   signContract,
   uniqueId,
@@ -40,22 +39,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const report = (
-  JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-    actuals: Record<string, number>;
-  }
-).actuals;
-/** Every figure at its baseline or worse: the lowest grade. */
-const poor = {
-  immunisation: 70,
-  'maternal-deaths': 330,
-  'skilled-births': 60,
-  'drug-stockouts': 20,
-  'outpatient-wait': 100,
-  'tb-treatment-success': 80,
-  'budget-absorption': 10,
-  'pending-bills': 260,
-};
+const report = exampleActuals();
+const poor = POOR_ACTUALS;
 const DEFAULT_GRADES = ['Excellent', 'Very Good', 'Good', 'Fair', 'Poor'];
 
 /** Competition ranks of one table, computed here from the contracts' own reviews. */

@@ -3,17 +3,21 @@
 // reporter waited for and listed with its days late, an open corrective action past its day, and
 // after the last quarter the annual league table from the evaluations, ranked as the test ranks
 // the evaluations' scores itself.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../activities/portfolio.js';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import { addDays, addMonths, formatDate } from '../../model/calendar.js';
 import type { LeagueTable } from '../../model/league.js';
 import type { ContractState } from '../../model/state.js';
 import type { PortfolioReviewRecord } from '../../store/portfolio.js';
 import type { PortfolioReviewOutcome } from '../../workflows/messages.js';
-import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
+import {
+  POOR_ACTUALS,
+  contractState,
+  exampleActuals,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import { defaultDraft, publishRuleSet } from '../support/rulesets.js';
 import { api, waitFor, waitForEmail } from '../support/stack.js';
@@ -25,21 +29,8 @@ const t = useTimeSkippingStack({
   COVENANT_OFFICE_EMAIL: 'office@performance.example',
 });
 
-const good = (
-  JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-    actuals: Record<string, number>;
-  }
-).actuals;
-const poor = {
-  immunisation: 70,
-  'maternal-deaths': 330,
-  'skilled-births': 60,
-  'drug-stockouts': 20,
-  'outpatient-wait': 100,
-  'tb-treatment-success': 80,
-  'budget-absorption': 10,
-  'pending-bills': 260,
-};
+const good = exampleActuals();
+const poor = POOR_ACTUALS;
 
 describe('the portfolio review over a year', () => {
   it('waits for a late reporter, lists it and the open corrective actions, then publishes the annual league table', async () => {

@@ -3,16 +3,14 @@
 // and back; the link works once, from its page's button; the session cookie is HttpOnly and
 // SameSite; a session reads but does not change through the API; sign-out ends one session or all;
 // a disabled person is signed out.
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../../activities/pdf.js';
+import { launchBrowser } from '../support/browser.js';
 import type { Stack } from '../../cli/stack.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../../cli/temporal-binaries.js';
 import {
   backdatedPeriod,
   contractState,
+  exampleActuals,
   exampleContract,
   signContract,
   uniqueId,
@@ -27,10 +25,7 @@ let base: string;
 beforeAll(async () => {
   stack = await startTestStack();
   // The browser reaches this machine as covenant.test: a person elsewhere, for Covenant.
-  browser = await chromium.launch({
-    executablePath: chromiumPath()!,
-    args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP covenant.test 127.0.0.1'],
-  });
+  browser = await launchBrowser(['--host-resolver-rules=MAP covenant.test 127.0.0.1']);
   base = stack.urls.app.replace('localhost', 'covenant.test');
 });
 
@@ -247,11 +242,7 @@ describe('signing in', () => {
   });
 
   it("lets a unit report in the browser: a draft kept, a missing figure's reason asked for beside it, then the submission reviewed", async () => {
-    const actuals = (
-      JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-        actuals: Record<string, number>;
-      }
-    ).actuals;
+    const actuals = exampleActuals();
     const contract = exampleContract({ id: uniqueId('PC-FORM'), period: backdatedPeriod(4, 30) });
     await signContract(stack, contract);
     await stack.users.put({

@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Stack } from '../../cli/stack.js';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../cli/temporal-binaries.js';
 import {
   backdatedPeriod,
   contractState,
+  exampleActuals,
   exampleContract,
   signContract,
   uniqueId,
@@ -76,11 +77,7 @@ describe('the web UI in a browser', () => {
 
   it('filters the list by category, grade, lateness and year, marks a wrong filter, and shows each contract in full', async () => {
     const tag = uniqueId('PC-LIST');
-    const actuals = (
-      JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
-        actuals: Record<string, number>;
-      }
-    ).actuals;
+    const actuals = exampleActuals();
     const period = backdatedPeriod(4, 30);
     const year = period.start.slice(0, 4);
     const counties = exampleContract({ id: `${tag}-A`, category: 'Counties', period });

@@ -1,24 +1,11 @@
-// Headless Chromium (Debian's package, provisioned by scripts/provision-browser.mjs) driven by Playwright.
-import { existsSync } from 'node:fs';
+// Headless Chromium (Debian's package, provisioned by scripts/provision-browser.mjs) driven by
+// Playwright, launched as the documents worker launches it; `extraArgs` for what a test adds.
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../../activities/pdf.js';
 
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (p): p is string => !!p && existsSync(p),
-  );
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  const executablePath = chromiumPath();
   if (!executablePath)
     throw new Error('No Chromium: run `node scripts/provision-browser.mjs` (npm test does).');
-  return chromium.launch({
-    executablePath,
-    // The machine has no network beyond loopback: keep Chromium from calling home.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

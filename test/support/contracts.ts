@@ -17,6 +17,27 @@ export function exampleContract(overrides: Partial<ContractInput> = {}): Contrac
   return { ...example, ...overrides };
 }
 
+/** The Q1 figures of examples/q1-report.json: ordinary, on-target-ish figures for the example contract. */
+export function exampleActuals(): Record<string, number> {
+  return (
+    JSON.parse(readFileSync(join(projectRoot, 'examples', 'q1-report.json'), 'utf8')) as {
+      actuals: Record<string, number>;
+    }
+  ).actuals;
+}
+
+/** Every figure of the example contract at its baseline or worse: the lowest grade. */
+export const POOR_ACTUALS: Readonly<Record<string, number>> = {
+  immunisation: 70,
+  'maternal-deaths': 330,
+  'skilled-births': 60,
+  'drug-stockouts': 20,
+  'outpatient-wait': 100,
+  'tb-treatment-success': 80,
+  'budget-absorption': 10,
+  'pending-bills': 260,
+};
+
 let counter = 0;
 /**
  * A quarterly year that began on the first of the month `monthsBack` months ago: the quarters that
