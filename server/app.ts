@@ -116,13 +116,13 @@ export function createApp(deps: AppDeps): Express {
   app.use('/sign-in', limiters.approvals);
   app.use('/api', limiters.api);
   // Every request meets its row of the permission table (server/auth/permissions.ts) before any
-  // body is read. On one machine (built-in mail catcher) the web UI stays open to loopback callers.
+  // body is read. Pages need a session on one machine too: the first start prints the first
+  // admin's sign-in link.
   app.use(
     authorize({
       authenticator: deps.authenticator,
       sessions: new SessionAuthenticator(deps.users),
       linkSecret: deps.linkSecret,
-      openUiOnLoopback: outbox !== undefined,
     }),
   );
 

@@ -14,15 +14,13 @@ export interface AccessOptions {
   sessions?: Authenticator;
   /** Signs document links (the approval-link key). */
   linkSecret: string;
-  /** One machine with the built-in mail catcher: web UI pages answer loopback callers without a token. */
-  openUiOnLoopback: boolean;
   permissions?: readonly Permission[];
 }
 
 export interface Grant {
   permission: Permission;
   params: Params;
-  /** Absent when no credential was needed: a public route, a loopback UI page, a signed document link. */
+  /** Absent when no credential was needed: a public route or a signed document link. */
   principal?: Principal;
 }
 
@@ -58,18 +56,11 @@ export function attribution(req: Request): { actor?: string } {
 }
 
 export function authorize(options: AccessOptions): RequestHandler {
-  const { authenticator, sessions, linkSecret, openUiOnLoopback } = options;
+  const { authenticator, sessions, linkSecret } = options;
 
   /** Who calls, when the row needs to know; refuses (401, 403) a caller the row does not admit. */
   async function caller(req: Request, res: Response, permission: Permission): Promise<Principal | undefined> {
     if (permission.roles === 'public') return undefined;
-    // On one machine the pages open without signing in; someone who signed in is still themselves
-    // there (their name in the header, their scope on the list).
-    if (permission.ui && openUiOnLoopback && isLoopbackCaller(req)) {
-      const signedIn =
-        req.method === 'GET' && sessions ? await sessions.authenticate(req.headers) : undefined;
-      return signedIn && permission.roles.includes(signedIn.role) ? signedIn : undefined;
-    }
     let link: DocumentTokenCheck | undefined;
     if (permission.signedLink && typeof req.query.token === 'string') {
       link = verifyDocumentToken(req.path, req.query.token, linkSecret, Date.now());
@@ -198,16 +189,4 @@ function checkQuery(permission: Permission, query: unknown): void {
     queryCheckers.set(permission, check);
   }
   check({ ...(query as object) });
-}
-
-/**
- * A person at this machine: a loopback peer (or the client a loopback proxy names) that addresses
- * the server as localhost. The Host check stops DNS rebinding: a web page whose name resolves to
- * 127.0.0.1 still sends its own name.
- */
-function isLoopbackCaller(req: Request): boolean {
-  const ip = req.ip ?? '';
-  const loopbackIp = ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-  const host = req.hostname;
-  return loopbackIp && (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1');
 }

@@ -24,7 +24,7 @@ export interface Permission {
    * validates its own; 'ignored' for pages that read none (a link with tracking parameters still opens).
    */
   query?: Record<string, object> | 'route' | 'ignored';
-  /** A web UI page: on one machine (built-in mail catcher) open to loopback callers without a token. */
+  /** A web UI page: a browser without a session is sent to sign in and brought back. */
   ui?: true;
   /** A signed, expiring `?token=` (model/document-token.ts) stands in for a bearer token. */
   signedLink?: true;

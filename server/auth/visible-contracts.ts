@@ -6,7 +6,7 @@ import type { Page } from '../../store/mail.js';
 import type { Principal } from './principal.js';
 import { partiesOf, seesEveryContract, type ContractParties } from './scope.js';
 
-/** `principal` undefined: a caller the gate let through without a credential (loopback UI). */
+/** `principal` is always known here: the list's rows admit no caller without a credential. */
 export function listVisibleContracts(
   readModel: ReadModel,
   principal: Principal | undefined,
@@ -18,7 +18,8 @@ export function listVisibleContracts(
 }
 
 function scopeOf(principal: Principal | undefined): ListScope {
-  if (!principal || seesEveryContract(principal)) return { all: true };
+  if (!principal) throw new Error('The contract list was asked for without a caller');
+  if (seesEveryContract(principal)) return { all: true };
   if (principal.role === 'manager') return { managerEmail: principal.email ?? '' };
   return {
     ...(principal.unit !== undefined ? { unitName: principal.unit } : {}),

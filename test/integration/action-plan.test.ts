@@ -9,7 +9,7 @@ import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
-import { api, waitFor, waitForEmail } from '../support/stack.js';
+import { api, waitFor, waitForEmail, fetchDocument } from '../support/stack.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -152,7 +152,7 @@ describe('the action plan', () => {
     expect(outreach.progress).toMatchObject([
       { period: 'Q1', note: 'One team hired', status: 'in-progress' },
     ]);
-    const document = await (await fetch(review.documentUrl!)).text();
+    const document = await (await fetchDocument(stack, review.documentUrl!)).text();
     expect(document).toContain('Milestones overdue');
     expect(document).toContain('A corrective action is required within 10 days.');
 

@@ -20,6 +20,7 @@ import {
   startTestStack,
   waitFor,
   waitForEmail,
+  fetchDocument,
 } from '../support/stack.js';
 
 let stack: Stack;
@@ -67,7 +68,7 @@ describe('a back-dated contract', () => {
     expect(evaluated.periods.map((p) => p.review!.score)).toEqual([3.8, 3.4, 3, 2.82]); // 5 - 2 x share up to the target; beyond it, by each indicator's excellence band
     // Year values are the mean of the quarters: 0.875 of the way from baseline to target, which scores 3.25.
     expect(evaluated.evaluation).toMatchObject({ score: 3.25, grade: 'Good' });
-    const document = await fetch(stack.urls.app + evaluated.evaluation!.documentUrl!);
+    const document = await fetchDocument(stack, evaluated.evaluation!.documentUrl!);
     expect(await document.text()).toContain('Year score <strong>3.25</strong>');
 
     // A rejected sign-off leaves the year open (figures can still be moderated) with a fresh sign-off to give.

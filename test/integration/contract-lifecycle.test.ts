@@ -3,7 +3,15 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
-import { api, approvalLink, decide, messages, waitFor, waitForEmail } from '../support/stack.js';
+import {
+  api,
+  approvalLink,
+  decide,
+  messages,
+  waitFor,
+  waitForEmail,
+  fetchDocument,
+} from '../support/stack.js';
 import { startTestStack } from '../support/stack.js';
 import {
   contractState,
@@ -15,6 +23,7 @@ import {
 } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import type { ContractState } from '../../model/state.js';
+import { OFFICE, sessionCookie } from '../support/sessions.js';
 
 let stack: Stack;
 
@@ -123,7 +132,7 @@ describe('a contract from negotiation to its first review', () => {
     expect(review.grade).toBe('Fair');
     expect(review.escalations.map((e) => e.id)).toEqual(['fair-or-poor']);
 
-    const document = await fetch(review.documentUrl!);
+    const document = await fetchDocument(stack, review.documentUrl!);
     expect(document.status).toBe(200);
     const html = await document.text();
     expect(html).toContain('Composite score <strong>3.68</strong>');
@@ -374,9 +383,10 @@ describe('negotiation', () => {
     expect(list.status).toBe(200);
     expect(listed).toMatchObject({ stage: 'negotiation', unit: contract.unit.name, title: contract.title });
     expect((await api(stack, 'GET', '/api/v1/contracts?stage=dancing')).status).toBe(400);
-    const page = await fetch(`${stack.urls.app}/contracts/${contract.id}`);
+    const headers = { cookie: await sessionCookie(stack, OFFICE) };
+    const page = await fetch(`${stack.urls.app}/contracts/${contract.id}`, { headers });
     expect(await page.text()).toContain(contract.title);
-    const outbox = await fetch(`${stack.urls.app}/outbox`);
+    const outbox = await fetch(`${stack.urls.app}/outbox`, { headers });
     expect(await outbox.text()).toContain(`${contract.id}: please agree to revision 1`);
     expect(existsSync(stack.config.dataDir)).toBe(true);
   });

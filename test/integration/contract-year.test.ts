@@ -15,7 +15,15 @@ import {
   uniqueId,
 } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
-import { api, approvalLink, decide, messages, waitFor, waitForEmail } from '../support/stack.js';
+import {
+  api,
+  approvalLink,
+  decide,
+  messages,
+  waitFor,
+  waitForEmail,
+  fetchDocument,
+} from '../support/stack.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -81,7 +89,7 @@ describe('a contract year', () => {
       active.signing!.sha256,
       active.signing!.sha256,
     ]);
-    const document = await fetch(stack.urls.app + active.signing!.url);
+    const document = await fetchDocument(stack, active.signing!.url);
     expect(document.status).toBe(200);
     const [q1, q2, q3, q4] = active.periods;
 
@@ -113,7 +121,9 @@ describe('a contract year', () => {
     ]);
     expect(moderated.periods[0]!.review!.indicators.find((i) => i.id === 'immunisation')!.score).toBe(3);
     // The second version of the review says who moderated what, from what to what, and why.
-    const moderatedHtml = await (await fetch(moderated.periods[0]!.review!.documentUrl!)).text();
+    const moderatedHtml = await (
+      await fetchDocument(stack, moderated.periods[0]!.review!.documentUrl!)
+    ).text();
     expect(moderatedHtml).toContain('Moderated figures');
     expect(moderatedHtml).toContain(
       `<td>Fully immunised children under 1</td><td>80</td><td>85</td><td>Register audit found 5 points of unrecorded doses</td><td>${contract.managers[0]!.name}</td>`,

@@ -11,7 +11,15 @@ import type { ContractState } from '../../model/state.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
 import { defaultDraft, publishRuleSet as publishRuleSetDraft } from '../support/rulesets.js';
-import { adminToken, api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
+import {
+  adminToken,
+  api,
+  approvalLink,
+  decide,
+  waitFor,
+  waitForEmail,
+  fetchDocument,
+} from '../support/stack.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -130,7 +138,7 @@ describe('a performance contract year', () => {
 
     const active = await signContract(stack, contract);
     // The signed document shows the quarterly targets, each suggestion, the justification, the plan.
-    const signed = await (await fetch(stack.urls.app + active.signing!.url)).text();
+    const signed = await (await fetchDocument(stack, active.signing!.url)).text();
     expect(signed).toContain('Q1 4, Q2 8, Q3 12, Q4 16');
     expect(signed).toContain(
       `suggested 85.8 by targets.suggest of ${ruleSetId} v1; lower, because: Two vaccine`,
@@ -258,9 +266,7 @@ describe('a performance contract year', () => {
     ]);
     // The evaluation document draws the year: each indicator against its quarters' targets, the composite.
     const evaluationUrl = evaluated.evaluation!.documentUrl!;
-    const evaluationHtml = await (
-      await fetch(evaluationUrl.startsWith('/') ? stack.urls.app + evaluationUrl : evaluationUrl)
-    ).text();
+    const evaluationHtml = await (await fetchDocument(stack, evaluationUrl)).text();
     expect(evaluationHtml).toContain('The year in charts');
     expect(evaluationHtml.match(/<svg /g)).toHaveLength(2);
     expect(evaluationHtml).toContain('Classrooms built');

@@ -14,7 +14,7 @@ import {
   uniqueId,
 } from '../support/contracts.js';
 import { recordHistory } from '../support/histories.js';
-import { api, approvalLink, decide, waitFor, waitForEmail } from '../support/stack.js';
+import { api, approvalLink, decide, waitFor, waitForEmail, fetchDocument } from '../support/stack.js';
 import { useTimeSkippingStack } from '../support/time-skipping.js';
 
 const DAY = 86_400_000;
@@ -146,7 +146,7 @@ describe('phased targets', () => {
     expect(byId(1, 'absorption').score).toBeLessThan(3);
 
     // The review document shows the quarter's target beside the year's.
-    const document = await fetch(reviews[1]!.documentUrl!);
+    const document = await fetchDocument(stack, reviews[1]!.documentUrl!);
     const html = await document.text();
     expect(html).toContain('8 <span class="meta">this quarter (year 40)</span>');
     expect(html).toContain('(13 to date)');

@@ -12,7 +12,7 @@ import {
   signContract,
   uniqueId,
 } from '../support/contracts.js';
-import { adminToken, api, startTestStack, waitFor } from '../support/stack.js';
+import { adminToken, api, startTestStack, waitFor, fetchDocument } from '../support/stack.js';
 
 let stack: Stack;
 
@@ -161,7 +161,7 @@ describe('reports in two steps', () => {
     );
 
     // The review document lists the notes and links the evidence, which downloads unchanged.
-    const documentHtml = await (await fetch(q1.review!.documentUrl!)).text();
+    const documentHtml = await (await fetchDocument(stack, q1.review!.documentUrl!)).text();
     expect(documentHtml).toContain('The maternity register was lost in the March floods');
     // Names, not ids; the grade in its tone, with the scale explained.
     expect(documentHtml).toContain(`Not reported, scored as missing: ${contract.indicators[1]!.name}.`);

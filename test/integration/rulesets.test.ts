@@ -11,7 +11,14 @@ import type { SimulationResult } from '../../rules/simulate.js';
 import { recordHistory } from '../support/histories.js';
 import { RULESET_WORKFLOW, ruleSetWorkflowId, type RuleSetView } from '../../workflows/messages.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
-import { api, issueTestToken, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+import {
+  api,
+  issueTestToken,
+  startTestStack,
+  waitFor,
+  waitForEmail,
+  fetchDocument,
+} from '../support/stack.js';
 
 let stack: Stack;
 
@@ -205,7 +212,7 @@ describe('a rule set from draft to a contract scored by it', () => {
     ]);
 
     // The review document and the escalation email say why, in words.
-    const html = await (await fetch(review.documentUrl!)).text();
+    const html = await (await fetchDocument(stack, review.documentUrl!)).text();
     expect(html).toContain('Why it fired:');
     expect(visibleText(html)).toContain('[budget-absorption] score (60) <= 60 → true');
     const email = await waitForEmail(

@@ -8,6 +8,7 @@ import { signDocumentUrl } from '../../model/document-token.js';
 import { launchBrowser } from '../support/browser.js';
 import { exampleContract, uniqueId } from '../support/contracts.js';
 import { api, approvalLink, startTestStack, waitForEmail } from '../support/stack.js';
+import { OFFICE, signedInContext } from '../support/sessions.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -38,7 +39,7 @@ describe('pages under the Content-Security-Policy', () => {
       'text/html; charset=utf-8',
     );
 
-    const page = await browser.newPage();
+    const page = await (await signedInContext(browser, stack, OFFICE)).newPage();
     const violations = watchViolations(page);
     const brand = 'rgb(11, 83, 148)';
     for (const path of ['/', `/contracts/${contract.id}`, '/outbox', new URL(approvalLink(email)).pathname]) {

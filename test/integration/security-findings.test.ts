@@ -86,7 +86,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** As from another machine: the one-machine web UI exception for loopback callers does not apply. */
+/** As from another machine (no page answers without a credential, from here or elsewhere). */
 const REMOTE = { host: 'covenant.example' };
 
 const get = (path: string, token: string) =>

@@ -1,7 +1,7 @@
 // The pages people use, in a real browser: a signatory approves from the emailed link, and the
 // contract list, the contract page and the outbox show what happened.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { Stack } from '../../cli/stack.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
 } from '../support/contracts.js';
 import { launchBrowser } from '../support/browser.js';
 import { api, approvalLink, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+import { OFFICE, sessionFor, signedInContext } from '../support/sessions.js';
 
 /** Screenshots of every page at a desktop's and a phone's width, kept out of git. */
 const SHOTS = join(projectRoot, 'test-results', 'screenshots');
@@ -24,10 +25,13 @@ const WIDTHS = [1280, 390];
 
 let stack: Stack;
 let browser: Browser;
+/** The performance office, signed in. */
+let office: BrowserContext;
 
 beforeAll(async () => {
   stack = await startTestStack();
   browser = await launchBrowser();
+  office = await signedInContext(browser, stack, OFFICE);
 });
 
 afterAll(async () => {
@@ -44,7 +48,7 @@ describe('the web UI in a browser', () => {
       (m) => m.subject === `${contract.id}: please agree to revision 1`,
       'agree',
     );
-    const page = await browser.newPage();
+    const page = await office.newPage();
 
     await page.goto(`${stack.urls.app}/outbox`);
     await page.getByRole('link', { name: `${contract.id}: please agree to revision 1` }).click();
@@ -109,7 +113,7 @@ describe('the web UI in a browser', () => {
     }, 'the moderated review');
     const grade = moderated.periods[0]!.review!.grade;
 
-    const page = await browser.newPage();
+    const page = await office.newPage();
     const rows = async () =>
       (await page.locator('tbody tr td:first-child a').allTextContents()).filter((id) => id.startsWith(tag));
     await page.goto(`${stack.urls.app}/`);
@@ -211,7 +215,7 @@ describe('the web UI in a browser', () => {
       (m) => m.subject === `${contract.id}: please agree to revision 2`,
       'agree r2',
     );
-    const page = await browser.newPage();
+    const page = await office.newPage();
     await page.goto(approvalLink(agree));
     let text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain("The unit's note: “We can reach 88% with the outreach teams”");
@@ -273,11 +277,8 @@ describe('the web UI in a browser', () => {
   });
 
   it('shows who signed in on this machine too, and narrows the list to what they may see', async () => {
-    const session = async (email: string, role: 'admin' | 'unit', unit?: string) => {
-      await stack.users.put({ email, name: `Person ${email}`, role, ...(unit ? { unit } : {}) });
-      const token = (await stack.users.issueLink(email))!;
-      return (await stack.users.signIn(token))!.session;
-    };
+    const session = (email: string, role: 'admin' | 'unit', unit?: string) =>
+      sessionFor(stack, { email, role, ...(unit ? { unit } : {}) });
     const admin = await session('local.admin@pmo.example', 'admin');
     const page = await (
       await fetch(`${stack.urls.app}/`, { headers: { cookie: `covenant_session=${admin}` } })
@@ -291,7 +292,14 @@ describe('the web UI in a browser', () => {
     ).text();
     expect(list).toContain('Person roads@county.example · unit');
     expect(list).not.toContain('href="/contracts/');
-    // Without a session the machine's owner still sees every contract.
-    expect(await (await fetch(`${stack.urls.app}/`)).text()).toContain('href="/contracts/');
+    // Without a session a browser on this machine is sent to sign in too, and the API asks for a token.
+    const stranger = await fetch(`${stack.urls.app}/`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect([stranger.status, stranger.headers.get('location')]).toEqual([303, '/sign-in?next=%2F']);
+    expect(
+      (await fetch(`${stack.urls.app}/outbox`, { headers: { accept: 'application/json' } })).status,
+    ).toBe(401);
   });
 });

@@ -86,6 +86,13 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
+/** A stored document (a path or the full link a contract's state gives), fetched as an admin. */
+export function fetchDocument(stack: Stack, url: string): Promise<Response> {
+  return fetch(url.startsWith('/') ? stack.urls.app + url : url, {
+    headers: { authorization: `Bearer ${adminToken(stack)}` },
+  });
+}
+
 export async function api<T = unknown>(
   stack: Stack,
   method: string,
