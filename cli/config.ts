@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CovenantError } from '../model/errors.js';
 import { validator } from '../model/validation.js';
+import type { OidcSettings } from '../server/auth/oidc.js';
 import { cacheForMemory } from './worker-tuning.js';
 
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   pdfPages: number;
   /** The first admin's email address: `npm start` adds them when nobody may sign in yet. */
   adminEmail: string;
+  /** Single sign-on by OpenID Connect (OIDC_*); sign-in by emailed link only when absent. */
+  oidc?: OidcSettings;
 }
 
 export interface PortfolioConfig {
@@ -90,6 +93,10 @@ const schema = {
     COVENANT_WORKER_ACTIVITIES: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
     COVENANT_PDF_PAGES: { type: 'integer', minimum: 1, maximum: 32, default: 2 },
     COVENANT_ADMIN_EMAIL: { type: 'string', pattern: '^[^\\s,@]+@[^\\s,@]+$', default: 'admin@localhost' },
+    OIDC_ISSUER: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    OIDC_CLIENT_ID: { type: 'string', minLength: 1, maxLength: 500 },
+    OIDC_CLIENT_SECRET: { type: 'string', minLength: 1, maxLength: 2000 },
+    OIDC_NAME: { type: 'string', minLength: 1, maxLength: 60, default: 'single sign-on' },
     // Comma-separated names of up to 100 characters, none empty.
     COVENANT_CATEGORIES: { type: 'string', pattern: '^[^,]{1,100}(,[^,]{1,100}){0,99}$' },
     // Five cron fields (minute hour day-of-month month day-of-week), or "off".
@@ -138,6 +145,10 @@ interface Env {
   COVENANT_WORKER_ACTIVITIES: number;
   COVENANT_PDF_PAGES: number;
   COVENANT_ADMIN_EMAIL: string;
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_NAME: string;
   COVENANT_CATEGORIES?: string;
   COVENANT_PORTFOLIO_SCHEDULE: string;
   COVENANT_TIME_ZONE: string;
@@ -195,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration: COVENANT_TIME_ZONE ${parsed.COVENANT_TIME_ZONE} is not a time zone (e.g. UTC, Africa/Nairobi)`,
     );
   }
+  const oidc = oidcSettings(parsed);
   if (Number(parsed.COVENANT_PORTFOLIO_POLL_MINUTES) <= 0) {
     throw new Error('Invalid configuration: COVENANT_PORTFOLIO_POLL_MINUTES must be above 0');
   }
@@ -246,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     pdfPages: parsed.COVENANT_PDF_PAGES,
     adminEmail: parsed.COVENANT_ADMIN_EMAIL.toLowerCase(),
+    ...(oidc ? { oidc } : {}),
     worker: {
       memoryMb: parsed.COVENANT_WORKER_MEMORY_MB,
       cachedContracts: parsed.COVENANT_WORKER_CACHE ?? cacheForMemory(parsed.COVENANT_WORKER_MEMORY_MB),
@@ -274,4 +287,28 @@ function readSetting(name: string, path: string): string {
       `Invalid configuration: ${name} names ${path}, which cannot be read (${(err as Error).message})`,
     );
   }
+}
+
+/** Single sign-on: all three of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none. */
+function oidcSettings(parsed: Env): OidcSettings | undefined {
+  const given = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((k) => parsed[k]);
+  if (given.length === 0) return undefined;
+  if (given.length < 3) {
+    throw new Error(
+      `Invalid configuration: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; only ${given.join(', ')} given`,
+    );
+  }
+  const issuer = new URL(parsed.OIDC_ISSUER!);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
+  if (issuer.protocol !== 'https:' && !loopback) {
+    throw new Error(
+      'Invalid configuration: OIDC_ISSUER must be an https:// address (http:// only on this machine)',
+    );
+  }
+  return {
+    issuer: parsed.OIDC_ISSUER!,
+    clientId: parsed.OIDC_CLIENT_ID!,
+    clientSecret: parsed.OIDC_CLIENT_SECRET!,
+    name: parsed.OIDC_NAME,
+  };
 }

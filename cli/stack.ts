@@ -17,6 +17,7 @@ import { createDocumentActivities } from '../activities/documents.js';
 import { Mailer } from '../activities/mailer.js';
 import { PdfRenderer } from '../activities/pdf.js';
 import { createApp } from '../server/app.js';
+import { OidcSignOn } from '../server/auth/oidc.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
@@ -273,6 +274,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           templates,
           documents,
           ...(outbox ? { outbox } : {}),
+          ...(config.oidc ? { oidc: new OidcSignOn(config.oidc, publicUrl, secret) } : {}),
           authenticator: new ApiTokenAuthenticator(tokens),
           users,
           mailer: apiMailer,

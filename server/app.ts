@@ -19,6 +19,7 @@ import { ruleSetScales } from './ruleset-registry.js';
 import type { Mailer } from '../activities/mailer.js';
 import type { UserStore } from '../store/users.js';
 import { SessionAuthenticator } from './auth/sessions.js';
+import type { OidcSignOn } from './auth/oidc.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { peopleRoutes } from './routes/people.js';
 import { reportFormRoutes } from './routes/report-form.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   /** People who sign in (sessions, one-time links) and the mail that carries their links. */
   users: UserStore;
   mailer: Mailer;
+  /** Single sign-on, when configured (OIDC_*). */
+  oidc?: OidcSignOn;
   rateLimits: RateLimits;
   /** The categories a contract may name (COVENANT_CATEGORIES); any when absent. */
   categories?: readonly string[];
@@ -171,6 +174,7 @@ export function createApp(deps: AppDeps): Express {
     pages,
     publicUrl: deps.publicUrl,
     linkSecret: deps.linkSecret,
+    ...(deps.oidc ? { oidc: deps.oidc } : {}),
   });
   app.use('/sign-in', signing.signIn);
   app.use('/sign-out', signing.signOut);

@@ -58,7 +58,8 @@ function linkPath(req: Request): string {
   return `${req.baseUrl}/${String(req.params.token)}`;
 }
 
-function cookie(req: Request, name: string): string | undefined {
+/** A cookie's value in the request, if it carries one of that name. */
+export function cookie(req: Request, name: string): string | undefined {
   for (const pair of (req.headers.cookie ?? '').split(';')) {
     const at = pair.indexOf('=');
     if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();

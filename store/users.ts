@@ -4,6 +4,7 @@
 // ABSOLUTE_DAYS in any case, at sign-out, or when its user is disabled.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../server/auth/principal.js';
+import type pg from 'pg';
 import type { Database } from './database.js';
 
 export const LINK_MINUTES = 15;
@@ -124,12 +125,23 @@ export class UserStore {
       await client.query('update sign_in_links set used_at = now() where email = $1 and used_at is null', [
         row.email,
       ]);
-      const session = secret();
-      await client.query(
-        `insert into sessions (hash, email, expires_at) values ($1, $2, now() + make_interval(days => $3))`,
-        [hashOf(session), row.email, ABSOLUTE_DAYS],
+      return { session: await openSession(client, row.email), user: fromRow(row) };
+    });
+  }
+
+  /**
+   * Opens a session for an enabled person whom another party proved (OIDC single sign-on);
+   * undefined when Covenant does not know them or they are disabled.
+   */
+  async signInProven(email: string): Promise<{ session: string; user: User } | undefined> {
+    return this.database.transaction(async (client) => {
+      const { rows } = await client.query<UserRow>(
+        'select * from users where email = $1 and disabled_at is null for share',
+        [email.toLowerCase()],
       );
-      return { session, user: fromRow(row) };
+      const row = rows[0];
+      if (!row) return undefined;
+      return { session: await openSession(client, row.email), user: fromRow(row) };
     });
   }
 
@@ -158,6 +170,16 @@ export class UserStore {
       [hashOf(token)],
     );
   }
+}
+
+/** A new session for `email`: its secret, for the cookie (the database keeps the hash). */
+async function openSession(client: pg.PoolClient, email: string): Promise<string> {
+  const session = secret();
+  await client.query(
+    `insert into sessions (hash, email, expires_at) values ($1, $2, now() + make_interval(days => $3))`,
+    [hashOf(session), email, ABSOLUTE_DAYS],
+  );
+  return session;
 }
 
 function fromRow(row: UserRow): User {

@@ -211,6 +211,9 @@ export const PERMISSIONS: readonly Permission[] = [
   // its own credential, used once from its page's button.
   { method: 'GET', path: '/sign-in', roles: 'public', query: { next: { type: 'string', maxLength: 2000 } } },
   { method: 'POST', path: '/sign-in', roles: 'public' },
+  // Single sign-on (when OIDC_* is set): off to the provider, and back with its answer.
+  { method: 'GET', path: '/sign-in/oidc', roles: 'public', query: { next: { type: 'string', maxLength: 2000 } } },
+  { method: 'GET', path: '/sign-in/oidc/callback', roles: 'public', query: 'route' },
   { method: 'GET', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/sign-out', roles: 'public' },

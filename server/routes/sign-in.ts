@@ -8,7 +8,8 @@ import { validator } from '../../model/validation.js';
 import { LINK_MINUTES, type UserStore } from '../../store/users.js';
 import type { Templates } from '../../templates/index.js';
 import { clearSessionCookie, sessionOf, setSessionCookie } from '../auth/sessions.js';
-import { ApprovalCsrf } from '../csrf.js';
+import { ApprovalCsrf, cookie } from '../csrf.js';
+import { OIDC_COOKIE, OIDC_PENDING_MS, OidcRefusal, type OidcSignOn } from '../auth/oidc.js';
 import type { Pages } from '../pages.js';
 
 export interface SignInDeps {
@@ -18,6 +19,8 @@ export interface SignInDeps {
   pages: Pages;
   publicUrl: string;
   linkSecret: string;
+  /** Single sign-on, when OIDC_ISSUER and its client are configured. */
+  oidc?: OidcSignOn;
 }
 
 const checkRequest = validator<{ email: string; next?: string }>({
@@ -36,8 +39,11 @@ export function signInRoutes(deps: SignInDeps): { signIn: Router; signOut: Route
   const csrf = new ApprovalCsrf(deps.linkSecret);
   const secure = deps.publicUrl.startsWith('https://');
 
+  const signOn = deps.oidc && { name: deps.oidc.settings.name };
+
   router.get('/', (req, res) => {
-    pages.send(res, 200, 'sign-in', { next: nextOf(req.query.next) });
+    const next = nextOf(req.query.next);
+    pages.send(res, 200, 'sign-in', { next, signOn, signOnHref: signOnHref(next) });
   });
 
   router.post('/', async (req, res) => {
@@ -51,6 +57,8 @@ export function signInRoutes(deps: SignInDeps): { signIn: Router; signOut: Route
     } catch {
       return pages.send(res, 400, 'sign-in', {
         next: nextOf(body.next),
+        signOn,
+        signOnHref: signOnHref(nextOf(body.next)),
         email: typeof body.email === 'string' ? body.email : '',
         error: 'Give your email address, e.g. name@agency.example.',
       });
@@ -67,6 +75,52 @@ export function signInRoutes(deps: SignInDeps): { signIn: Router; signOut: Route
       );
     }
     pages.send(res, 200, 'sign-in', { sent: request.email, minutes: LINK_MINUTES });
+  });
+
+  // Single sign-on: a link (not a form, so form-action 'self' does not stop the redirect) to here,
+  // which sends the browser to the provider; it comes back to the callback.
+  router.get('/oidc', async (req, res) => {
+    const oidc = deps.oidc;
+    if (!oidc) return notConfigured(res);
+    let started: { url: string; cookie: string };
+    try {
+      started = await oidc.begin(nextOf(req.query.next));
+    } catch (err) {
+      if (err instanceof OidcRefusal) return signOnFailed(res, 503, err.message);
+      throw err;
+    }
+    res.cookie(OIDC_COOKIE, started.cookie, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      path: '/sign-in/oidc',
+      maxAge: OIDC_PENDING_MS,
+    });
+    res.set('Cache-Control', 'no-store').redirect(303, started.url);
+  });
+
+  router.get('/oidc/callback', async (req, res) => {
+    const oidc = deps.oidc;
+    if (!oidc) return notConfigured(res);
+    res.set('Cache-Control', 'no-store');
+    res.clearCookie(OIDC_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/sign-in/oidc' });
+    let proven: { email: string; next: string };
+    try {
+      proven = await oidc.finish(new URL(req.originalUrl, deps.publicUrl), cookie(req, OIDC_COOKIE));
+    } catch (err) {
+      if (err instanceof OidcRefusal) return signOnFailed(res, 403, err.message);
+      throw err;
+    }
+    const signedIn = await users.signInProven(proven.email);
+    if (!signedIn) {
+      return signOnFailed(
+        res,
+        403,
+        `${proven.email} may not sign in to Covenant. Ask the performance office to add you on its People page.`,
+      );
+    }
+    setSessionCookie(res, signedIn.session, secure);
+    res.redirect(303, nextOf(proven.next));
   });
 
   // The link's page: who it signs in, and a button (opening it changes nothing).
@@ -111,6 +165,28 @@ export function signInRoutes(deps: SignInDeps): { signIn: Router; signOut: Route
       link: { href: '/sign-in', text: 'Sign in again' },
     });
   });
+
+  function signOnHref(next: string): string {
+    return `/sign-in/oidc${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`;
+  }
+
+  function notConfigured(res: Response): void {
+    pages.send(res, 404, 'message', {
+      heading: 'No single sign-on here',
+      message: 'This Covenant signs people in by an emailed link.',
+      link: { href: '/sign-in', text: 'Sign in by email' },
+      bad: true,
+    });
+  }
+
+  function signOnFailed(res: Response, status: number, message: string): void {
+    pages.send(res, status, 'message', {
+      heading: 'Not signed in',
+      message,
+      link: { href: '/sign-in', text: 'Back to sign-in' },
+      bad: true,
+    });
+  }
 
   function expired(res: Response): void {
     pages.send(res, 410, 'message', {

@@ -91,6 +91,32 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, COVENANT_OFFICE_EMAIL: 'office' })).toThrow(/COVENANT_OFFICE_EMAIL/);
   });
 
+  it('reads single sign-on settings only whole, and from https (http on this machine only)', () => {
+    expect(loadConfig(base).oidc).toBeUndefined();
+    const sso = {
+      OIDC_ISSUER: 'https://id.gov.example/realms/pmo',
+      OIDC_CLIENT_ID: 'covenant',
+      OIDC_CLIENT_SECRET: 's3cret',
+    };
+    expect(loadConfig({ ...base, ...sso }).oidc).toEqual({
+      issuer: 'https://id.gov.example/realms/pmo',
+      clientId: 'covenant',
+      clientSecret: 's3cret',
+      name: 'single sign-on',
+    });
+    expect(loadConfig({ ...base, ...sso, OIDC_NAME: 'Agency SSO' }).oidc?.name).toBe('Agency SSO');
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: sso.OIDC_ISSUER, OIDC_CLIENT_ID: 'covenant' })).toThrow(
+      'single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; only OIDC_ISSUER, OIDC_CLIENT_ID given',
+    );
+    expect(() => loadConfig({ ...base, ...sso, OIDC_ISSUER: 'http://id.gov.example' })).toThrow(
+      'OIDC_ISSUER must be an https:// address',
+    );
+    expect(loadConfig({ ...base, ...sso, OIDC_ISSUER: 'http://localhost:9000' }).oidc?.issuer).toBe(
+      'http://localhost:9000',
+    );
+    expect(() => loadConfig({ ...base, ...sso, OIDC_ISSUER: 'id.gov.example' })).toThrow(/OIDC_ISSUER/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ ...base, TEMPORAL_TLS_CERT: join(dir, 'client.pem') })).toThrow(
       'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
