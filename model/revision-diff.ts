@@ -42,3 +42,16 @@ export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff
 function same(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** A revision's changes in words, indicators by name: "Immunisation: target 85 → 88". */
+export function describeDiff(diff: RevisionDiff, before: Indicator[], after: Indicator[]): string[] {
+  const name = (id: string) =>
+    after.find((i) => i.id === id)?.name ?? before.find((i) => i.id === id)?.name ?? id;
+  const shown = (v: unknown): string =>
+    v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v);
+  return [
+    ...diff.added.map((id) => `${name(id)}: added`),
+    ...diff.removed.map((id) => `${name(id)}: removed`),
+    ...diff.changed.map((c) => `${name(c.indicator)}: ${String(c.field)} ${shown(c.from)} → ${shown(c.to)}`),
+  ];
+}

@@ -23,6 +23,7 @@ import type { OidcSignOn } from './auth/oidc.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { peopleRoutes } from './routes/people.js';
 import { reportFormRoutes } from './routes/report-form.js';
+import { managerFormRoutes } from './routes/manager-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
@@ -185,6 +186,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
   app.use('/contracts', reportFormRoutes(client, reads, pages));
+  app.use('/contracts', managerFormRoutes(client, reads, pages));
   app.use(
     '/api/v1/contracts',
     contractRoutes({

@@ -150,7 +150,8 @@ export interface ResendInput extends Attributed {
   approvalId: string;
 }
 
-export interface DelegationInput {
+/** `actor`: who handed the decision over when not the approver (the office, from the contract page). */
+export interface DelegationInput extends Attributed {
   approvalId: string;
   /** The approver's email as bound into the link they used. */
   approverEmail: string;

@@ -212,7 +212,12 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'GET', path: '/sign-in', roles: 'public', query: { next: { type: 'string', maxLength: 2000 } } },
   { method: 'POST', path: '/sign-in', roles: 'public' },
   // Single sign-on (when OIDC_* is set): off to the provider, and back with its answer.
-  { method: 'GET', path: '/sign-in/oidc', roles: 'public', query: { next: { type: 'string', maxLength: 2000 } } },
+  {
+    method: 'GET',
+    path: '/sign-in/oidc',
+    roles: 'public',
+    query: { next: { type: 'string', maxLength: 2000 } },
+  },
   { method: 'GET', path: '/sign-in/oidc/callback', roles: 'public', query: 'route' },
   { method: 'GET', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
@@ -238,6 +243,33 @@ export const PERMISSIONS: readonly Permission[] = [
     roles: ['admin', 'unit'],
     scope: 'contract',
     form: true,
+  },
+  // The principal's side in the browser (server/routes/manager-forms.ts): moderation, requests to
+  // suspend, resume or terminate, fresh links and hand-overs, mid-year revisions.
+  ...[
+    '/contracts/:id/moderate/:period',
+    '/contracts/:id/request/:action',
+    '/contracts/:id/approvals/:approvalId/hand-over',
+    '/contracts/:id/revise',
+  ].flatMap((path): Permission[] => [
+    { method: 'GET', path, roles: PRINCIPAL_SIDE, scope: 'contract', ui: true, query: 'ignored' },
+    { method: 'POST', path, roles: PRINCIPAL_SIDE, scope: 'contract', form: true },
+  ]),
+  {
+    method: 'POST',
+    path: '/contracts/:id/approvals/:approvalId/resend',
+    roles: PRINCIPAL_SIDE,
+    scope: 'contract',
+    form: true,
+  },
+  // The contract's record, for everyone who may see the contract.
+  {
+    method: 'GET',
+    path: '/contracts/:id/record',
+    roles: EVERYONE,
+    scope: 'contract',
+    ui: true,
+    query: { cursor: { type: 'string', pattern: '^[0-9]{1,12}$' } },
   },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },

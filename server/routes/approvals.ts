@@ -2,8 +2,7 @@
 // open every link); POST sends the decision to the workflow, which accepts only what it awaits, once.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Indicator } from '../../model/contract.js';
-import { diffIndicators, type RevisionDiff } from '../../model/revision-diff.js';
+import { describeDiff, diffIndicators } from '../../model/revision-diff.js';
 import type { BlobStore } from '../../store/blobs.js';
 import { cspNonce } from '../security.js';
 import { Router, type Request, type Response } from 'express';
@@ -331,19 +330,6 @@ const BUTTONS: Record<ApprovalKind, string> = {
   suspend: 'Confirm the suspension',
   resume: 'Confirm the resumption',
 };
-
-/** A revision's changes in words, indicators by name: "Immunisation: target 85 → 88". */
-function describeDiff(diff: RevisionDiff, before: Indicator[], after: Indicator[]): string[] {
-  const name = (id: string) =>
-    after.find((i) => i.id === id)?.name ?? before.find((i) => i.id === id)?.name ?? id;
-  const shown = (v: unknown): string =>
-    v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v);
-  return [
-    ...diff.added.map((id) => `${name(id)}: added`),
-    ...diff.removed.map((id) => `${name(id)}: removed`),
-    ...diff.changed.map((c) => `${name(c.indicator)}: ${String(c.field)} ${shown(c.from)} → ${shown(c.to)}`),
-  ];
-}
 
 /**
  * A stored document for a sandboxed srcdoc frame: the frame inherits this page's policy, so the

@@ -70,6 +70,8 @@ export function uiRoutes(
       moderations: state.periods.flatMap((p) => p.moderations.map((m) => ({ period: p.id, ...m }))),
       charts: reviewed.length > 0 ? await yearCharts(state.periods) : undefined,
       reported: typeof req.query.reported === 'string' ? req.query.reported : undefined,
+      done: typeof req.query.done === 'string' ? DONE[req.query.done] : undefined,
+      canManage: ['admin', 'manager'].includes(principalOf(req)?.role ?? ''),
     });
   });
 
@@ -94,6 +96,17 @@ export function uiRoutes(
   }
   return router;
 }
+
+/** What the contract page says after a form of server/routes/manager-forms.ts (a fixed text per code). */
+const DONE: Partial<Record<string, string>> = {
+  moderated: 'The review is moderated; its new version follows within seconds.',
+  'asked-suspend': "Asked to suspend: the principal's confirmation link is on its way.",
+  'asked-resume': "Asked to resume: the principal's confirmation link is on its way.",
+  'asked-terminate': "Asked to terminate: the principal's confirmation link is on its way.",
+  resent: 'A fresh link is on its way to the approver.',
+  'handed-over': 'The decision is handed over; the new approver’s link is on its way.',
+  proposed: 'The revision is proposed; both parties are asked to approve it by email.',
+};
 
 /** Issues by the form field they concern: `/grade` marks the grade field. */
 function fieldErrors(issues: readonly Issue[]): Record<string, string> {

@@ -149,7 +149,7 @@ export function registerApprovals(ctx: ContractContext): void {
       log(
         ctx,
         'delegated',
-        approval.approver,
+        input.actor ?? approval.approver,
         `${approval.id} to ${input.delegate.name} <${input.delegate.email}>${input.comment ? `: ${input.comment}` : ''}`,
       );
       approval.delegatedBy = approval.approver;
