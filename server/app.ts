@@ -24,6 +24,7 @@ import { signInRoutes } from './routes/sign-in.js';
 import { peopleRoutes } from './routes/people.js';
 import { reportFormRoutes } from './routes/report-form.js';
 import { managerFormRoutes } from './routes/manager-forms.js';
+import { formUploads } from './form-uploads.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
@@ -182,10 +183,12 @@ export function createApp(deps: AppDeps): Express {
   app.use('/people', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 6 }));
   // A report form: four fields per indicator, notes of up to 2,000 characters each.
   app.use('/contracts', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 450 }));
+  // The report form carries evidence files.
+  app.post('/contracts/:id/reports/:period', formUploads());
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
-  app.use('/contracts', reportFormRoutes(client, reads, pages));
+  app.use('/contracts', reportFormRoutes(client, reads, pages, deps.documents));
   app.use('/contracts', managerFormRoutes(client, reads, pages));
   app.use(
     '/api/v1/contracts',

@@ -32,39 +32,52 @@ export function evidenceRoutes(documents: BlobStore, publicUrl: string): Router 
     async (req, res) => {
       const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const problem = evidenceProblem(type, content);
-      if (problem) {
-        throw new CovenantError(EVIDENCE_TYPES[type] ? 'invalid' : 'unsupported-media-type', [
-          { pointer: '', message: problem },
-        ]);
-      }
       const name =
         typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim() : undefined;
-      const sha256 = createHash('sha256').update(content).digest('hex');
-      const key = evidenceKey(req.params.id, sha256);
-      if (
-        !(await documents.head(key)) &&
-        (await documents.count(`${req.params.id}/evidence/`)) >= MAX_EVIDENCE_FILES
-      ) {
-        throw new CovenantError('conflict', [
-          {
-            pointer: '',
-            message: `This contract holds ${MAX_EVIDENCE_FILES} evidence files, the most it may.`,
-          },
-        ]);
-      }
-      await documents.put(key, content, type, name);
-      const stored = await documents.head(key);
-      res.status(201).json({
-        sha256,
-        name: stored?.name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
-        type,
-        size: content.length,
-        url: `${publicUrl}/documents/${key}`,
-      });
+      const stored = await storeEvidence(documents, req.params.id, type, content, name);
+      res
+        .status(201)
+        .json({ ...stored, url: `${publicUrl}/documents/${evidenceKey(req.params.id, stored.sha256)}` });
     },
   );
   return router;
+}
+
+/**
+ * Checks a file is what its type says and stores it once by its SHA-256 for the contract (at most
+ * MAX_EVIDENCE_FILES a contract); refused with a CovenantError saying why.
+ */
+export async function storeEvidence(
+  documents: BlobStore,
+  contractId: string,
+  type: string,
+  content: Buffer,
+  name?: string,
+): Promise<Evidence> {
+  const problem = evidenceProblem(type, content);
+  if (problem) {
+    throw new CovenantError(EVIDENCE_TYPES[type] ? 'invalid' : 'unsupported-media-type', [
+      { pointer: '', message: problem },
+    ]);
+  }
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const key = evidenceKey(contractId, sha256);
+  if (
+    !(await documents.head(key)) &&
+    (await documents.count(`${contractId}/evidence/`)) >= MAX_EVIDENCE_FILES
+  ) {
+    throw new CovenantError('conflict', [
+      { pointer: '', message: `This contract holds ${MAX_EVIDENCE_FILES} evidence files, the most it may.` },
+    ]);
+  }
+  await documents.put(key, content, type, name);
+  const stored = await documents.head(key);
+  return {
+    sha256,
+    name: stored?.name ?? `${sha256.slice(0, 12)}.${EVIDENCE_TYPES[type]!.extension}`,
+    type,
+    size: content.length,
+  };
 }
 
 /**

@@ -5,6 +5,9 @@
 // a disabled person is signed out.
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../cli/temporal-binaries.js';
 import { launchBrowser } from '../support/browser.js';
 import type { Stack } from '../../cli/stack.js';
 import {
@@ -17,6 +20,9 @@ import {
 } from '../support/contracts.js';
 import { raw } from '../support/http.js';
 import { api, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
+
+const SHOTS = join(projectRoot, 'test-results', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
 
 let stack: Stack;
 let browser: Browser;
@@ -241,9 +247,22 @@ describe('signing in', () => {
     await context.close();
   });
 
-  it("lets a unit report in the browser: a draft kept, a missing figure's reason asked for beside it, then the submission reviewed", async () => {
+  it("lets a unit report in the browser: a draft kept with its evidence, a refused file and a missing figure's reason marked beside them, the action plan's progress, then the submission reviewed", async () => {
     const actuals = exampleActuals();
-    const contract = exampleContract({ id: uniqueId('PC-FORM'), period: backdatedPeriod(4, 30) });
+    const period = backdatedPeriod(4, 30);
+    const contract = exampleContract({
+      id: uniqueId('PC-FORM'),
+      period,
+      actionPlan: [
+        {
+          id: 'outreach',
+          title: 'Mobile immunisation outreach in the five remotest wards',
+          indicators: ['immunisation'],
+          owner: { name: 'Dr. A. Wanjiru', email: 'a.wanjiru@health.county.example' },
+          milestones: [{ id: 'teams', title: 'Two outreach teams hired', due: period.start }],
+        },
+      ],
+    });
     await signContract(stack, contract);
     await stack.users.put({
       email: 'health@county.example',
@@ -267,8 +286,30 @@ describe('signing in', () => {
     await page.getByLabel('Actual').first().fill(String(actuals[first!.id]));
     await page.getByLabel('Data quality').first().selectOption('verified');
     await page.getByLabel('Comment').first().fill('From the district health information system');
+    // Evidence with the draft: a real PDF for the first figure, a "PDF" that is a PNG for the second.
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    await page
+      .locator(`input[name="evidence.${first!.id}"]`)
+      .setInputFiles({ name: 'clinic-returns.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page
+      .locator(`input[name="evidence.${second!.id}"]`)
+      .setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: png });
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    expect(await page.locator(`input[name="evidence.${second!.id}"]`).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    expect(await page.locator(`#evidence-${second!.id}-error`).textContent()).toContain('scan.pdf');
+    expect((await contractState(stack, contract.id)).periods[0]!.draft).toBeUndefined();
+    // The good file was kept: it is ticked on the page, and goes with the next save.
+    expect(await page.getByLabel('clinic-returns.pdf').isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Save draft' }).click();
     expect(await page.locator('main .notice').first().textContent()).toContain('Draft saved');
+    expect(await page.getByLabel('clinic-returns.pdf').isChecked()).toBe(true);
+    const drafted = (await contractState(stack, contract.id)).periods[0]!.draft!.figures[first!.id]!;
+    expect(drafted.evidence).toMatchObject([
+      { name: 'clinic-returns.pdf', type: 'application/pdf', size: pdf.length },
+    ]);
     // The draft is kept: a new visit shows it.
     await page.goto(`${base}/contracts/${contract.id}/reports/Q1`);
     expect(await page.getByLabel('Actual').first().inputValue()).toBe(String(actuals[first!.id]));
@@ -289,6 +330,13 @@ describe('signing in', () => {
     for (const indicator of contract.indicators) {
       await page.locator(`input[name="actual.${indicator.id}"]`).fill(String(actuals[indicator.id]));
     }
+    // The action plan's progress goes with the report.
+    await page.getByLabel('Status').selectOption('in-progress');
+    await page.getByLabel('Progress note').fill('Both teams out since May');
+    await page.getByLabel('Two outreach teams hired (due').check();
+    await page.screenshot({ path: join(SHOTS, 'report-form-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.screenshot({ path: join(SHOTS, 'report-form-390.png'), fullPage: true });
     await page.getByRole('button', { name: 'Submit the report' }).click();
     await page.waitForURL(`${base}/contracts/${contract.id}?reported=Q1`);
     expect(await page.locator('main .notice').first().textContent()).toContain('The Q1 report is submitted');
@@ -299,7 +347,12 @@ describe('signing in', () => {
     expect(reviewed.periods[0]!.report!.notes![first!.id]).toMatchObject({
       quality: 'verified',
       comment: 'From the district health information system',
+      evidence: [{ name: 'clinic-returns.pdf', type: 'application/pdf' }],
     });
+    const [outreach] = reviewed.actionPlan!;
+    expect(outreach!.status).toBe('in-progress');
+    expect(outreach!.milestones[0]!.doneOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(outreach!.progress.at(-1)).toMatchObject({ note: 'Both teams out since May', period: 'Q1' });
     // Another unit's person cannot open this contract's form.
     const stranger = await browser.newContext();
     await signIn(stranger, 'other@roads.example');
