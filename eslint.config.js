@@ -33,7 +33,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.temporal/**', '.covenant-data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.temporal/**', '.covenant-data/**', 'coverage/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,6 +1,7 @@
 // The HTTP server: REST API, approval pages, stored documents and the web UI.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { CovenantError } from '../model/errors.js';
 import { validator } from '../model/validation.js';
@@ -25,6 +26,8 @@ import { peopleRoutes } from './routes/people.js';
 import { reportFormRoutes } from './routes/report-form.js';
 import { managerFormRoutes } from './routes/manager-forms.js';
 import { formUploads } from './form-uploads.js';
+import { contractFormRoutes } from './routes/contract-form.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
@@ -67,6 +70,9 @@ export interface AppDeps {
   portfolio: PortfolioStore;
   portfolioReview: PortfolioDeps['review'];
 }
+
+/** Where scripts/build-client.mjs puts the bundled client. */
+const CLIENT_BUNDLE = fileURLToPath(new URL('../dist/client/', import.meta.url));
 
 /** Items per page of a list, unless the request asks for another `limit` (at most 500). */
 const DEFAULT_PAGE = 100;
@@ -131,6 +137,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // The bundled client script (scripts/build-client.mjs); pages work without it.
+  app.use('/assets', express.static(CLIENT_BUNDLE, { fallthrough: false, maxAge: '1h' }));
+
   app.get('/healthz', async (_req, res) => {
     let workers: number;
     try {
@@ -181,6 +190,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/sign-in', signing.signIn);
   app.use('/sign-out', signing.signOut);
   app.use('/people', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 6 }));
+  // The contract form: a dozen fields per indicator, up to 100 indicators; its live check is JSON.
+  app.use('/contracts/new/check', express.json({ limit: '1mb' }), refuseDeepBodies);
+  app.use('/contracts/new', express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
   // A report form: four fields per indicator, notes of up to 2,000 characters each.
   app.use('/contracts', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 450 }));
   // The report form carries evidence files.
@@ -188,6 +200,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
+  app.use(
+    '/contracts',
+    contractFormRoutes(
+      {
+        client,
+        taskQueue: deps.taskQueue,
+        reads,
+        ...(deps.categories ? { categories: deps.categories } : {}),
+      },
+      pages,
+    ),
+  );
   app.use('/contracts', reportFormRoutes(client, reads, pages, deps.documents));
   app.use('/contracts', managerFormRoutes(client, reads, pages));
   app.use(
@@ -245,6 +269,7 @@ export function createApp(deps: AppDeps): Express {
       templates: deps.templates,
     }),
   );
+  app.use(dashboardRoutes({ client, readModel: deps.readModel, portfolio: deps.portfolio }, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));
   return app;

@@ -23,7 +23,7 @@ export function cspNonce(res: ServerResponse): string {
 }
 
 /**
- * No scripts anywhere, no framing (approval buttons cannot be clickjacked), forms post only
+ * No inline scripts and no eval: the application's own bundled script only, no framing (approval buttons cannot be clickjacked), forms post only
  * here, no Referer (approval links are credentials). Pages style themselves with one nonce'd
  * <style>; rendered content (review documents, an email shown in the outbox through a sandboxed
  * srcdoc iframe, which inherits this policy) carries inline styles of its own, so it gets
@@ -32,6 +32,8 @@ export function cspNonce(res: ServerResponse): string {
 export function securityHeaders(): RequestHandler[] {
   const styles = (req: IncomingMessage, res: ServerResponse): string =>
     rendersForeignContent(req.url ?? '') ? "'unsafe-inline'" : `'nonce-${cspNonce(res)}'`;
+  const scripts = (req: IncomingMessage, res: ServerResponse): string =>
+    rendersForeignContent(req.url ?? '') ? "'none'" : `'self' 'nonce-${cspNonce(res)}'`;
   return [
     (_req, res, next) => {
       // base64url: no '=' for Handlebars to escape in the attribute.
@@ -48,6 +50,10 @@ export function securityHeaders(): RequestHandler[] {
           frameAncestors: ["'none'"],
           imgSrc: ["'self'", 'data:'],
           styleSrc: [styles],
+          // The application's one bundled script (/assets/app.js), from here and with this
+          // response's nonce; never on pages that show rendered content.
+          scriptSrc: [scripts],
+          connectSrc: ["'self'"],
           // style="" attributes cannot run code; pages use a few.
           styleSrcAttr: ["'unsafe-inline'"],
         },

@@ -287,3 +287,21 @@ export async function yearsChart(years: readonly { year: number; score: number }
     },
   });
 }
+
+/** The mean composite of each league table, quarter after quarter (oldest first): the portfolio's trend. */
+export async function trendChart(
+  points: readonly { quarter: string; table: string; mean: number }[],
+): Promise<string> {
+  return renderChart({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: points.map((p) => ({ ...p })) },
+    width: 520,
+    height: 200,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'quarter', type: 'ordinal', title: null, sort: null, axis: { labelAngle: 0 } },
+      y: { field: 'mean', type: 'quantitative', title: 'mean composite', scale: { zero: false }, axis: { format: '.2f' } },
+      color: { field: 'table', type: 'nominal', title: 'table', legend: { orient: 'bottom', columns: 1, labelLimit: 400 } },
+    },
+  });
+}

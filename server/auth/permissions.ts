@@ -37,6 +37,8 @@ const PRINCIPAL_SIDE: readonly Role[] = ['admin', 'manager'];
 
 export const PERMISSIONS: readonly Permission[] = [
   { method: 'GET', path: '/healthz', roles: 'public' },
+  // The application's bundled script: public, like any page's script.
+  { method: 'GET', path: '/assets/*path', roles: 'public', query: 'ignored' },
   { method: 'GET', path: '/api/v1/contracts', roles: EVERYONE, query: 'route' },
   { method: 'POST', path: '/api/v1/contracts', roles: ['admin'], json: true },
   { method: 'GET', path: '/api/v1/contracts/:id', roles: EVERYONE, scope: 'contract' },
@@ -223,10 +225,23 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/sign-in/:token', roles: 'public', query: 'ignored' },
   { method: 'POST', path: '/sign-out', roles: 'public' },
   { method: 'GET', path: '/', roles: EVERYONE, ui: true, query: 'route' },
+  // The portfolio dashboard: league tables are published to everyone signed in; the late list is
+  // narrowed to the contracts the visitor may see.
+  { method: 'GET', path: '/portfolio', roles: EVERYONE, ui: true, query: 'route' },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/people', roles: ['admin'], form: true },
   { method: 'POST', path: '/people/:email/disable', roles: ['admin'], form: true },
+  // The office's contract form, its live vetting, and a copy of last year's contract (?from=).
+  {
+    method: 'GET',
+    path: '/contracts/new',
+    roles: ['admin'],
+    ui: true,
+    query: { from: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } },
+  },
+  { method: 'POST', path: '/contracts/new', roles: ['admin'], form: true },
+  { method: 'POST', path: '/contracts/new/check', roles: ['admin'], form: true },
   { method: 'GET', path: '/contracts/:id', roles: EVERYONE, scope: 'contract', ui: true, query: 'ignored' },
   // The unit's report form; the performance office may enter a report received on paper.
   {
@@ -248,7 +263,9 @@ export const PERMISSIONS: readonly Permission[] = [
   // suspend, resume or terminate, fresh links and hand-overs, mid-year revisions.
   ...[
     '/contracts/:id/moderate/:period',
-    '/contracts/:id/request/:action',
+    '/contracts/:id/request/suspend',
+    '/contracts/:id/request/resume',
+    '/contracts/:id/request/terminate',
     '/contracts/:id/approvals/:approvalId/hand-over',
     '/contracts/:id/revise',
   ].flatMap((path): Permission[] => [

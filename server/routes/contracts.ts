@@ -2,22 +2,14 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { actionPlanSchema } from '../../model/action-plan.js';
-import { CovenantError } from '../../model/errors.js';
 import type { ContractState } from '../../model/state.js';
-import { validateContract, validateIndicators, validator } from '../../model/validation.js';
-import {
-  CONTRACT_WORKFLOW,
-  proposeRevisionUpdate,
-  STAGE,
-  UNIT,
-  type ContractWorkflowInput,
-  type ProposalInput,
-} from '../../workflows/messages.js';
+import { validateIndicators, validator } from '../../model/validation.js';
+import { proposeRevisionUpdate, type ProposalInput } from '../../workflows/messages.js';
 import { attribution, principalOf } from '../auth/access.js';
 import { stateFor } from '../auth/disclosure.js';
-import { accessMemo, listVisibleContracts } from '../auth/visible-contracts.js';
-import { ruleSetForContract } from '../ruleset-registry.js';
-import { withSuggestions, withSuggestionsFor } from '../suggestions.js';
+import { listVisibleContracts } from '../auth/visible-contracts.js';
+import { withSuggestionsFor } from '../suggestions.js';
+import { prepareContract, startContract } from '../contract-creation.js';
 import { checkListQuery } from '../contract-filters.js';
 import type { ContractReads } from '../contract-reads.js';
 
@@ -56,40 +48,12 @@ export function contractRoutes({
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const contract = validateContract(req.body);
-    // A deployment that lists its categories (league tables are by category) wants one of them.
-    if (categories && (contract.category === undefined || !categories.includes(contract.category))) {
-      throw new CovenantError('invalid', [
-        {
-          pointer: '/category',
-          message: `${contract.category === undefined ? 'is required' : `'${contract.category}' is not a category of this deployment`}: one of ${categories.join(', ')}`,
-        },
-      ]);
-    }
-    // Any published version, built in or registered; 400 at /ruleSet when there is none such.
-    const ruleSet = await ruleSetForContract(client, contract);
-    contract.indicators = await withSuggestions(
-      reads.readModel,
-      ruleSet,
-      contract.indicators,
-      contract.category,
-      contract.id,
+    const input = await prepareContract(
+      { client, taskQueue, reads, ...(categories ? { categories } : {}) },
+      req.body,
     );
-    const input: ContractWorkflowInput = { contract, ruleSet };
-    // Answered once the read model lists it (or after a short wait).
-    await reads.change(contract.id, () =>
-      client.workflow.start(CONTRACT_WORKFLOW, {
-        workflowId: contract.id,
-        taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { title: contract.title, ...accessMemo(contract) },
-        typedSearchAttributes: [
-          { key: STAGE, value: 'negotiation' },
-          { key: UNIT, value: contract.unit.name },
-        ],
-      }),
-    );
+    const { contract } = input;
+    await startContract({ client, taskQueue, reads }, input);
     res
       .status(201)
       .location(`/api/v1/contracts/${encodeURIComponent(contract.id)}`)

@@ -2,7 +2,7 @@
 // published portfolio reviews, and the Schedule that starts them (admins trigger and pause it).
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { Router } from 'express';
-import { leagueTables, quarterBefore, type QuarterRow } from '../../model/league.js';
+import { quarterLeague, rankRows } from '../league.js';
 import { CovenantError } from '../../model/errors.js';
 import { validator } from '../../model/validation.js';
 import type { PortfolioStore } from '../../store/portfolio.js';
@@ -67,26 +67,13 @@ export function portfolioRoutes(deps: PortfolioDeps): Router {
     }
     const year = latest?.year ?? Number(yearText);
     const quarter = latest?.period ?? asked;
-    let rows: QuarterRow[];
-    let earlier: QuarterRow[];
-    if (quarter) {
-      const before = quarterBefore(year, quarter);
-      [rows, earlier] = await Promise.all([
-        readModel.quarter(year, quarter, category),
-        readModel.quarter(before.year, before.period, category),
-      ]);
-    } else {
-      [rows, earlier] = await Promise.all([
-        portfolio.annual(year, category),
-        portfolio.annual(year - 1, category),
-      ]);
-    }
-    const better = new Map<string, 'higher' | 'lower'>();
-    for (const row of [...rows, ...earlier]) {
-      const key = `${row.ruleSetId}@${row.ruleSetVersion}`;
-      if (!better.has(key)) better.set(key, (await scaleOf(row.ruleSetId, row.ruleSetVersion)).better);
-    }
-    const tables = leagueTables(rows, earlier, (id, version) => better.get(`${id}@${version}`) ?? 'higher');
+    const tables = quarter
+      ? await quarterLeague(readModel, scaleOf, year, quarter, category)
+      : await rankRows(
+          await portfolio.annual(year, category),
+          await portfolio.annual(year - 1, category),
+          scaleOf,
+        );
     res.json({
       year,
       ...(quarter ? { quarter } : { annual: true }),

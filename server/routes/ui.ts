@@ -99,6 +99,7 @@ export function uiRoutes(
 
 /** What the contract page says after a form of server/routes/manager-forms.ts (a fixed text per code). */
 const DONE: Partial<Record<string, string>> = {
+  created: 'The contract is created: the other party is asked to agree to its terms by email.',
   moderated: 'The review is moderated; its new version follows within seconds.',
   'asked-suspend': "Asked to suspend: the principal's confirmation link is on its way.",
   'asked-resume': "Asked to resume: the principal's confirmation link is on its way.",

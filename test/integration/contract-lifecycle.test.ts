@@ -21,7 +21,6 @@ import {
   uniqueId,
   waitForStage,
 } from '../support/contracts.js';
-import { recordHistory } from '../support/histories.js';
 import type { ContractState } from '../../model/state.js';
 import { OFFICE, sessionCookie } from '../support/sessions.js';
 
@@ -309,21 +308,44 @@ describe('bad input changes nothing', () => {
 });
 
 describe('negotiation', () => {
-  it('sends a contract that fails vetting back to negotiation with every reason, emailed, until a corrected revision passes', async () => {
+  it('refuses at creation terms vetting would refuse; a revision agreed in negotiation that fails vetting goes back with every reason, emailed, until a corrected one passes', async () => {
     const base = exampleContract({ id: uniqueId('PC-VET') });
     const indicators = base.indicators.map((i) => ({ ...i }));
     indicators[0]!.weight = 25; // weights now sum to 105
     indicators[1]!.target = 330; // lower is better, yet the target is worse than the 310 baseline
-    await api(stack, 'POST', '/api/v1/contracts', { ...base, indicators });
+    // Created with such terms: refused at once, every reason at its pointer, and nothing started.
+    const refused = await api<{ errors: { pointer: string; message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/contracts',
+      { ...base, indicators },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e) => [e.pointer, e.message.split(':')[0]])).toEqual([
+      ['/indicators', '[weights-sum-100] Indicator weights must sum to 100.'],
+      ['/indicators/1', '[growth-oriented] maternal-deaths'],
+    ]);
+    expect((await api(stack, 'GET', `/api/v1/contracts/${base.id}`)).status).toBe(404);
+
+    // Sound terms, then a revision in negotiation that fails vetting once agreed.
+    expect((await api(stack, 'POST', '/api/v1/contracts', base)).status).toBe(201);
+    await waitForEmail(stack, (m) => m.subject === `${base.id}: please agree to revision 1`, 'agree r1');
+    expect(
+      await api(stack, 'POST', `/api/v1/contracts/${base.id}/revisions`, {
+        proposedBy: 'unit',
+        indicators,
+        note: 'More weight on immunisation',
+      }),
+    ).toEqual({ status: 201, body: { revision: 2 } });
     await decide(
       approvalLink(
-        await waitForEmail(stack, (m) => m.subject.startsWith(`${base.id}: please agree`), 'agree'),
+        await waitForEmail(stack, (m) => m.subject === `${base.id}: please agree to revision 2`, 'agree r2'),
       ),
       'approve',
     );
     const failed = await waitForEmail(
       stack,
-      (m) => m.subject === `${base.id}: revision 1 did not pass vetting`,
+      (m) => m.subject === `${base.id}: revision 2 did not pass vetting`,
       'vetting email',
     );
     expect(failed.text).toContain('[weights-sum-100] Indicator weights must sum to 100.');
@@ -336,28 +358,27 @@ describe('negotiation', () => {
       ['weights-sum-100', '/indicators'],
       ['growth-oriented', '/indicators/1'],
     ]);
-    expect(state.revisions[0]!.status).toBe('failed-vetting');
+    expect(state.revisions[1]!.status).toBe('failed-vetting');
 
     const proposal = await api(stack, 'POST', `/api/v1/contracts/${base.id}/revisions`, {
       proposedBy: 'unit',
       indicators: base.indicators,
       note: 'Weights and the maternal-deaths target corrected',
     });
-    expect(proposal).toEqual({ status: 201, body: { revision: 2 } });
-    const agree2 = await waitForEmail(
+    expect(proposal).toEqual({ status: 201, body: { revision: 3 } });
+    const agree3 = await waitForEmail(
       stack,
-      (m) => m.subject === `${base.id}: please agree to revision 2`,
-      'agree r2',
+      (m) => m.subject === `${base.id}: please agree to revision 3`,
+      'agree r3',
     );
-    expect(agree2.to).toEqual([base.principal.signatory.email]);
-    await decide(approvalLink(agree2), 'approve');
+    expect(agree3.to).toEqual([base.principal.signatory.email]);
+    await decide(approvalLink(agree3), 'approve');
     const signing = await waitForStage(stack, base.id, 'signing');
-    expect(signing.vetting).toMatchObject({ revision: 2, passed: true });
+    expect(signing.vetting).toMatchObject({ revision: 3, passed: true });
     const signRequests = await waitFor(async () => {
-      const found = (await messages(stack)).filter((m) => m.subject === `${base.id}: please sign revision 2`);
+      const found = (await messages(stack)).filter((m) => m.subject === `${base.id}: please sign revision 3`);
       return found.length === 2 ? found : undefined;
-    }, 'two signing requests for revision 2');
-    await recordHistory(stack.client, 'negotiation-rounds', base.id);
+    }, 'two signing requests for revision 3');
     expect(signRequests.flatMap((m) => m.to).sort()).toEqual(
       [base.principal.signatory.email, base.unit.signatory.email].sort(),
     );

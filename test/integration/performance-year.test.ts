@@ -119,21 +119,22 @@ describe('a performance contract year', () => {
     });
     const id = contract.id;
 
-    // Without the justification, the immunisation target (85 < 78 x 1.1 = 85.8) fails vetting.
+    // Without the justification, the immunisation target (85 < 78 x 1.1 = 85.8) would fail vetting:
+    // refused at creation, at the field that is missing.
     const unjustified = {
       ...contract,
       id: `${id}-U`,
       indicators: indicators.map(({ justification: _, ...i }) => i),
     };
-    expect((await api(stack, 'POST', '/api/v1/contracts', unjustified)).status).toBe(201);
-    const agree = await waitForEmail(stack, (m) => m.subject.startsWith(`${id}-U: please agree`), 'agree');
-    await decide(approvalLink(agree), 'approve');
-    const failed = await waitFor(async () => {
-      const s = await contractState(stack, `${id}-U`);
-      return s.vetting ? s : undefined;
-    }, 'vetting');
-    expect(failed.vetting!.failures).toEqual([
-      expect.objectContaining({ guard: 'ambitious-targets', pointer: '/indicators/2/justification' }),
+    const refused = await api<{ errors: { pointer: string; message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/contracts',
+      unjustified,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e) => [e.pointer, e.message.split(']')[0]])).toEqual([
+      ['/indicators/2/justification', '[ambitious-targets'],
     ]);
 
     const active = await signContract(stack, contract);

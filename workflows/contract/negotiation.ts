@@ -4,12 +4,9 @@
 import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import type { Indicator } from '../../model/contract.js';
 import { NO_BROWSER } from '../../model/errors.js';
-import { reportingPeriods } from '../../model/periods.js';
-import { phasingIssues } from '../../model/phasing.js';
 import { planIssues, type InitiativeInput } from '../../model/action-plan.js';
-import type { GuardFailure, PartyRole } from '../../model/state.js';
-import { runGuards } from '../../rules/scoring.js';
-import { lessAmbitious } from '../../rules/targets.js';
+import type { PartyRole } from '../../model/state.js';
+import { phasingFailures, vettingFailures } from '../../rules/vetting.js';
 import { nowIso } from '../clock.js';
 import { proposeRevisionUpdate, type ProposalInput } from '../messages.js';
 import { renderPdf, storeContractDocument } from './activities.js';
@@ -77,7 +74,7 @@ export function registerNegotiation(ctx: ContractContext): void {
         }
         checkUniqueIds(proposal.indicators);
         checkRoom(ctx, [proposal.indicators, proposal.note]);
-        const phasing = phasingFailures(ctx, proposal.indicators)[0];
+        const phasing = phasingFailures(ctx.ruleSet, ctx.state.period, proposal.indicators)[0];
         if (phasing) throw invalid(phasing.pointer, phasing.message);
         // The plan proposed, or the one in force, must serve indicators of these terms.
         const plan = proposal.actionPlan ?? currentRevision(ctx).actionPlan ?? [];
@@ -133,11 +130,7 @@ export function propose(
 export async function vet(ctx: ContractContext): Promise<void> {
   const { state, ruleSet } = ctx;
   const revision = currentRevision(ctx);
-  const failures = [
-    ...phasingFailures(ctx, revision.indicators),
-    ...ambitionFailures(revision.indicators),
-    ...runGuards(ruleSet, revision.indicators),
-  ];
+  const failures = vettingFailures(ruleSet, state.period, revision.indicators);
   state.vetting = { revision: revision.number, at: nowIso(), passed: failures.length === 0, failures };
   log(
     ctx,
@@ -172,31 +165,6 @@ export async function vet(ctx: ContractContext): Promise<void> {
     ask(ctx, 'sign', 'unit', `y${state.year}-r${revision.number}-sign-unit`);
   }
   updateSearchAttributes(ctx);
-}
-
-/** Quarterly targets that do not make the annual target, or name quarters the contract does not have. */
-function phasingFailures(ctx: ContractContext, indicators: Indicator[]): GuardFailure[] {
-  const ids = reportingPeriods(ctx.state.period).map((p) => p.id);
-  return phasingIssues(indicators, ids, ctx.ruleSet.scoring.aggregation).map((issue) => ({
-    guard: 'phasing',
-    message: issue.message,
-    pointer: issue.pointer,
-  }));
-}
-
-/** Targets that ask less than their suggestion without saying why. */
-function ambitionFailures(indicators: Indicator[]): GuardFailure[] {
-  return indicators.flatMap((indicator, i) =>
-    lessAmbitious(indicator) && !indicator.justification?.trim()
-      ? [
-          {
-            guard: 'ambitious-targets',
-            message: `${indicator.id}: the target ${indicator.target} asks less than the ${indicator.suggestion!.target} suggested by ${indicator.suggestion!.rule}; give a justification`,
-            pointer: `/indicators/${i}/justification`,
-          },
-        ]
-      : [],
-  );
 }
 
 function checkUniqueIds(indicators: Indicator[]): void {
