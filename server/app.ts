@@ -28,6 +28,7 @@ import { managerFormRoutes } from './routes/manager-forms.js';
 import { formUploads } from './form-uploads.js';
 import { contractFormRoutes } from './routes/contract-form.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
 import type { PortfolioStore } from '../store/portfolio.js';
@@ -197,6 +198,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/contracts', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 450 }));
   // The report form carries evidence files.
   app.post('/contracts/:id/reports/:period', formUploads());
+  app.post('/contracts/:id/corrective-actions/:action', formUploads());
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
@@ -214,6 +216,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/contracts', reportFormRoutes(client, reads, pages, deps.documents));
   app.use('/contracts', managerFormRoutes(client, reads, pages));
+  app.use('/contracts', correctiveFormRoutes(client, reads, pages, deps.documents));
   app.use(
     '/api/v1/contracts',
     contractRoutes({

@@ -33,7 +33,7 @@ export function securityHeaders(): RequestHandler[] {
   const styles = (req: IncomingMessage, res: ServerResponse): string =>
     rendersForeignContent(req.url ?? '') ? "'unsafe-inline'" : `'nonce-${cspNonce(res)}'`;
   const scripts = (req: IncomingMessage, res: ServerResponse): string =>
-    rendersForeignContent(req.url ?? '') ? "'none'" : `'self' 'nonce-${cspNonce(res)}'`;
+    usesScript(req.url ?? '') ? `'self' 'nonce-${cspNonce(res)}'` : "'none'";
   return [
     (_req, res, next) => {
       // base64url: no '=' for Handlebars to escape in the attribute.
@@ -51,7 +51,7 @@ export function securityHeaders(): RequestHandler[] {
           imgSrc: ["'self'", 'data:'],
           styleSrc: [styles],
           // The application's one bundled script (/assets/app.js), from here and with this
-          // response's nonce; never on pages that show rendered content.
+          // response's nonce, on the one page that loads it; no script anywhere else.
           scriptSrc: [scripts],
           connectSrc: ["'self'"],
           // style="" attributes cannot run code; pages use a few.
@@ -96,6 +96,11 @@ export function rateLimiters(
 }
 
 /** Routes match case-insensitively, so this does too. */
+/** The pages that load the bundled script (client/app.ts): the contract form. */
+function usesScript(url: string): boolean {
+  return /^\/contracts\/new(\/|\?|$)/i.test(url);
+}
+
 function rendersForeignContent(url: string): boolean {
   return /^\/(documents\/|outbox\/[^/?]+)/i.test(url);
 }

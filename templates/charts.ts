@@ -8,14 +8,27 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 
 const COLOURS = { actual: '#0b5394', target: '#38761d', baseline: '#999999' } as const;
 
-/** SVG markup of a Vega-Lite specification. */
-export async function renderChart(spec: TopLevelSpec): Promise<string> {
+/** SVG markup of a Vega-Lite specification: one image, `description` its text alternative. */
+export async function renderChart(description: string, spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return accessible(await view.toSVG(), description);
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * A chart is one image to assistive technology, described in words (the figures are in the
+ * tables beside it): Vega's own roles and labels on each mark are taken out, the SVG gets
+ * role="img" and the description as its label and title.
+ */
+function accessible(svg: string, description: string): string {
+  const text = description.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return svg
+    .replace(/\s(?:role|aria-roledescription|aria-label)="[^"]*"/g, '')
+    .replace(/^<svg /, `<svg role="img" aria-label="${text}" `)
+    .replace(/^(<svg[^>]*>)/, `$1<title>${text}</title>`);
 }
 
 interface Point {
@@ -50,7 +63,7 @@ export async function yearCharts(periods: readonly PeriodState[]): Promise<{ ind
     scale: { domain: Object.keys(COLOURS), range: Object.values(COLOURS) },
   } as const;
   const [indicators, composite] = await Promise.all([
-    renderChart({
+    renderChart('Each indicator\'s agreed actual against its quarter\'s target and its baseline, quarter by quarter', {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: points },
       facet: { field: 'indicator', type: 'nominal', title: null, header: { labelLimit: 220 } },
@@ -68,7 +81,7 @@ export async function yearCharts(periods: readonly PeriodState[]): Promise<{ ind
       },
       resolve: { scale: { y: 'independent' } },
     }),
-    renderChart({
+    renderChart('The composite score of each quarter\'s review', {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: composites },
       width: 360,
@@ -136,7 +149,7 @@ export async function portfolioCharts(
     (['up', 'same', 'down', 'new'] as const).map((kind) => ({ table: tableLabel(m), kind, count: m[kind] })),
   );
   const [gradesSvg, movementSvg] = await Promise.all([
-    renderChart({
+    renderChart('Grades in each league table, best first', {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: bars },
       width: 520,
@@ -148,7 +161,7 @@ export async function portfolioCharts(
         order: { field: 'order', type: 'quantitative' },
       },
     }),
-    renderChart({
+    renderChart('Contracts that rose, stayed, fell or are new in each league table', {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: moves },
       width: 520,
@@ -186,7 +199,10 @@ export async function reviewChart(indicators: readonly IndicatorScore[]): Promis
   const view = new vega.View((progressRuntime ??= vega.parse(compile(PROGRESS_SPEC).spec)), { renderer: 'none' });
   try {
     view.data('indicators', values);
-    return await view.toSVG();
+    return accessible(
+      await view.toSVG(),
+      "How far each indicator came from its baseline towards its quarter's target (100% is the target met)",
+    );
   } finally {
     view.finalize();
   }
@@ -249,7 +265,7 @@ export async function planChart(indicators: readonly Indicator[], quarters: numb
       points.push({ indicator: name, at: ids[i]!, series: 'baseline', value: indicator.baseline });
     });
   }
-  return renderChart({
+  return renderChart('Each indicator\'s history, baseline and quarter targets', {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: points },
     facet: { field: 'indicator', type: 'nominal', title: null, header: { labelLimit: 220 } },
@@ -275,7 +291,7 @@ export async function planChart(indicators: readonly Indicator[], quarters: numb
 
 /** The composite of each year, the year evaluated last included: the contract over the years. */
 export async function yearsChart(years: readonly { year: number; score: number }[]): Promise<string> {
-  return renderChart({
+  return renderChart('The composite score of each year', {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: years.map((y) => ({ year: `year ${y.year}`, composite: y.score })) },
     width: 360,
@@ -292,7 +308,7 @@ export async function yearsChart(years: readonly { year: number; score: number }
 export async function trendChart(
   points: readonly { quarter: string; table: string; mean: number }[],
 ): Promise<string> {
-  return renderChart({
+  return renderChart('Each league table\'s mean composite, quarter by quarter', {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: points.map((p) => ({ ...p })) },
     width: 520,

@@ -288,6 +288,22 @@ export const PERMISSIONS: readonly Permission[] = [
     ui: true,
     query: { cursor: { type: 'string', pattern: '^[0-9]{1,12}$' } },
   },
+  // The unit's corrective actions: added to its plan, then closed (server/routes/corrective-forms.ts).
+  {
+    method: 'GET',
+    path: '/contracts/:id/corrective-actions/:action',
+    roles: EVERYONE,
+    scope: 'contract',
+    ui: true,
+    query: 'ignored',
+  },
+  {
+    method: 'POST',
+    path: '/contracts/:id/corrective-actions/:action',
+    roles: ['admin', 'unit'],
+    scope: 'contract',
+    form: true,
+  },
   { method: 'GET', path: '/outbox', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/outbox/:id', roles: ['admin'], ui: true, query: 'ignored' },
 ];

@@ -28,7 +28,7 @@ const checkUpdates = validator<Omit<PlanUpdateInput, 'actor'>>({
 const initiativeFields = Object.fromEntries(
   Object.entries(initiativeSchema.properties).filter(([name]) => name !== 'status'),
 );
-const checkCorrective = validator<Pick<CorrectiveInput, 'initiative'>>({
+export const checkCorrective = validator<Pick<CorrectiveInput, 'initiative'>>({
   type: 'object',
   additionalProperties: false,
   required: ['initiative'],
@@ -45,7 +45,7 @@ const checkCorrective = validator<Pick<CorrectiveInput, 'initiative'>>({
   },
 });
 
-const checkClose = validator<{ note?: string; evidence?: EvidenceRef[] }>({
+export const checkClose = validator<{ note?: string; evidence?: EvidenceRef[] }>({
   type: 'object',
   additionalProperties: false,
   properties: {

@@ -4,7 +4,7 @@
 // API (./lifecycle.ts); a refusal is shown beside its field and nothing changes.
 import type { Client } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
-import { CovenantError, type Issue } from '../../model/errors.js';
+import type { Issue } from '../../model/errors.js';
 import { describeDiff, diffIndicators } from '../../model/revision-diff.js';
 import { reportingPeriods } from '../../model/periods.js';
 import type { PeriodState } from '../../model/state.js';
@@ -144,13 +144,16 @@ export function managerFormRoutes(client: Client, reads: ContractReads, pages: P
   }
 
   // Suspension, resumption, termination: asked here, confirmed by the principal's emailed link.
-  router.get('/:id/request/:action', (req, res) => showRequest(req, res, 200));
-  router.post('/:id/request/:action', async (req, res) => {
-    const { id } = req.params;
-    const action = actionOf(req.params.action);
+  for (const action of Object.keys(ACTIONS) as PrincipalAction[]) {
+    router.get(`/:id/request/${action}`, (req, res) => showRequest(req, res, 200, action));
+    router.post(`/:id/request/${action}`, (req, res) => askFor(req, res, action));
+  }
+
+  async function askFor(req: Request, res: Response, action: PrincipalAction) {
+    const id = String(req.params.id);
     const reason = ((req.body ?? {}) as Body).reason?.trim() ?? '';
     if (!reason)
-      return showRequest(req, res, 400, reason, [
+      return showRequest(req, res, 400, action, reason, [
         { pointer: '/reason', message: 'Say why: the principal reads it before confirming.' },
       ]);
     const done = await attempt(
@@ -158,14 +161,20 @@ export function managerFormRoutes(client: Client, reads: ContractReads, pages: P
         reads.change(id, () =>
           handle(id).executeUpdate(requestActionUpdate, { args: [{ action, reason, ...attribution(req) }] }),
         ),
-      (status, refusal) => showRequest(req, res, status, reason, refusal),
+      (status, refusal) => showRequest(req, res, status, action, reason, refusal),
     );
     if (done) res.redirect(303, back(id, `asked-${action}`));
-  });
+  }
 
-  async function showRequest(req: Request, res: Response, status: number, reason = '', issues: Issue[] = []) {
+  async function showRequest(
+    req: Request,
+    res: Response,
+    status: number,
+    action: PrincipalAction,
+    reason = '',
+    issues: Issue[] = [],
+  ) {
     const state = await reads.state(String(req.params.id));
-    const action = actionOf(req.params.action);
     const errors = fieldErrors(issues, /^\/(reason)$/);
     pages.send(res, status, 'contract-request', {
       contract: state,
@@ -342,11 +351,6 @@ export function managerFormRoutes(client: Client, reads: ContractReads, pages: P
   });
 
   return router;
-}
-
-function actionOf(value: unknown): PrincipalAction {
-  if (value === 'suspend' || value === 'resume' || value === 'terminate') return value;
-  throw new CovenantError('not-found', [{ pointer: '', message: 'Ask to suspend, resume or terminate.' }]);
 }
 
 function reviewVersionOf(period: PeriodState): number {

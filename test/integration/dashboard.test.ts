@@ -80,7 +80,7 @@ describe('the portfolio dashboard', () => {
     expect(await page.locator('h1').textContent()).toBe(`Portfolio · ${year}-Q1`);
     const lateRows = page.locator('table').first().locator('tbody tr');
     expect(await lateRows.allTextContents()).toEqual([expect.stringContaining(late!.id)]);
-    const table = page.locator('h3', { hasText: category }).locator('xpath=following-sibling::table[1]');
+    const table = page.locator('h3', { hasText: category }).locator('xpath=following-sibling::div[1]//table');
     // Ranked by the reviews' own scores, on the default's inverted scale (lower is better).
     const scored = await Promise.all(
       [good!, poor!, late!].map(async (c) => ({

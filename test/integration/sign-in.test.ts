@@ -310,8 +310,7 @@ describe('signing in', () => {
     expect(drafted.evidence).toMatchObject([
       { name: 'clinic-returns.pdf', type: 'application/pdf', size: pdf.length },
     ]);
-    // The draft is kept: a new visit shows it.
-    await page.goto(`${base}/contracts/${contract.id}/reports/Q1`);
+    // The draft is kept: the page after saving shows it, and its forms post from there.
     expect(await page.getByLabel('Actual').first().inputValue()).toBe(String(actuals[first!.id]));
     expect(await page.getByLabel('Data quality').first().inputValue()).toBe('verified');
     // Submitting with figures left out and unexplained: each is marked, nothing is submitted.
