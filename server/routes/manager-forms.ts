@@ -7,11 +7,14 @@ import { Router, type Request, type Response } from 'express';
 import type { Issue } from '../../model/errors.js';
 import { describeDiff, diffIndicators } from '../../model/revision-diff.js';
 import { reportingPeriods } from '../../model/periods.js';
+import type { Indicator } from '../../model/contract.js';
 import type { PeriodState } from '../../model/state.js';
+import { withSuggestionsFor } from '../suggestions.js';
 import {
   delegateUpdate,
   moderateUpdate,
   proposeMidYearRevisionUpdate,
+  proposeRevisionUpdate,
   requestActionUpdate,
   resendApprovalUpdate,
   type PrincipalAction,
@@ -275,32 +278,70 @@ export function managerFormRoutes(client: Client, reads: ContractReads, pages: P
     });
   }
 
-  // A mid-year revision of targets: the form, then the diff to confirm, then the proposal.
+  // A revision from the page: in negotiation new targets and weights (a counter-proposal the
+  // unit is asked to agree to), once active new targets after Q2 (a mid-year revision). The form,
+  // then the diff to confirm, then the proposal.
   router.get('/:id/revise', (req, res) => showRevision(req, res, 200));
   router.post('/:id/revise', async (req, res) => {
     const { id } = req.params;
     const body = (req.body ?? {}) as Body;
     const state = await reads.state(id);
+    const negotiation = state.stage === 'negotiation';
     const indicators = state.revisions[state.revision - 1]?.indicators ?? [];
-    const targets: Record<string, number> = {};
     const issues: Issue[] = [];
-    for (const indicator of indicators) {
-      const typed = body[`target.${indicator.id}`]?.trim();
-      if (!typed) continue;
-      const target = Number(typed.replace(/[\s,]/g, ''));
-      if (!Number.isFinite(target))
-        issues.push({ pointer: `/targets/${indicator.id}`, message: 'A number.' });
-      else if (target !== indicator.target) targets[indicator.id] = target;
-    }
+    const revised = indicators.map((indicator) => {
+      const changed = { ...indicator };
+      for (const field of negotiation ? (['target', 'weight'] as const) : (['target'] as const)) {
+        const typed = body[`${field}.${indicator.id}`]?.trim();
+        if (!typed) continue;
+        const value = Number(typed.replace(/[\s,]/g, ''));
+        if (!Number.isFinite(value))
+          issues.push({ pointer: `/${field}s/${indicator.id}`, message: 'A number.' });
+        else changed[field] = value;
+      }
+      return changed;
+    });
     const justification = body.justification?.trim() ?? '';
-    if (!justification) issues.push({ pointer: '/justification', message: 'Say why the targets change.' });
-    if (issues.length === 0 && Object.keys(targets).length === 0)
-      issues.push({ pointer: '', message: 'Change at least one target.' });
+    if (!justification)
+      issues.push({
+        pointer: '/justification',
+        message: negotiation ? 'Say what you propose and why.' : 'Say why the targets change.',
+      });
+    const diff = diffIndicators(indicators, revised);
+    if (issues.length === 0 && diff.changed.length === 0)
+      issues.push({
+        pointer: '',
+        message: negotiation ? 'Change at least one target or weight.' : 'Change at least one target.',
+      });
     if (issues.length > 0) return showRevision(req, res, 400, body, issues);
-    if (body.action !== 'propose') return showRevision(req, res, 200, body, [], targets);
-    const input = { proposedBy: 'principal' as const, targets, justification, ...attribution(req) };
+    if (body.action !== 'propose') return showRevision(req, res, 200, body, [], revised);
     const done = await attempt(
-      () => reads.change(id, () => handle(id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] })),
+      async () => {
+        if (negotiation) {
+          const proposal = {
+            proposedBy: 'principal' as const,
+            indicators: await withSuggestionsFor(
+              client,
+              reads,
+              id,
+              revised.map(({ suggestion: _, ...i }) => i),
+            ),
+            note: justification,
+            basedOn: state.revision,
+            ...attribution(req),
+          };
+          return reads.change(id, () =>
+            handle(id).executeUpdate(proposeRevisionUpdate, { args: [proposal] }),
+          );
+        }
+        const targets = Object.fromEntries(
+          revised.filter((r, n) => r.target !== indicators[n]!.target).map((r) => [r.id, r.target]),
+        );
+        const input = { proposedBy: 'principal' as const, targets, justification, ...attribution(req) };
+        return reads.change(id, () =>
+          handle(id).executeUpdate(proposeMidYearRevisionUpdate, { args: [input] }),
+        );
+      },
       (status, refusal) => showRevision(req, res, status, body, refusal),
     );
     if (done) res.redirect(303, back(id, 'proposed'));
@@ -312,23 +353,27 @@ export function managerFormRoutes(client: Client, reads: ContractReads, pages: P
     status: number,
     posted: Body = {},
     issues: Issue[] = [],
-    preview?: Record<string, number>,
+    preview?: Indicator[],
   ) {
     const state = await reads.state(String(req.params.id));
+    const negotiation = state.stage === 'negotiation';
     const indicators = state.revisions[state.revision - 1]?.indicators ?? [];
-    const errors = fieldErrors(issues, /^\/(targets\/[^/]+|justification)$/);
-    const revised =
-      preview && indicators.map((i) => (i.id in preview ? { ...i, target: preview[i.id]! } : i));
+    const errors = fieldErrors(issues, /^\/((?:targets|weights|indicators)\/[^/]+|justification)/);
     pages.send(res, status, 'revise', {
       contract: state,
+      negotiation,
       general: errors.general,
       justification: posted.justification ?? '',
       justificationError: errors.fields.get('justification'),
-      changes: revised && describeDiff(diffIndicators(indicators, revised), indicators, revised),
-      rows: indicators.map((indicator) => ({
+      changes: preview && describeDiff(diffIndicators(indicators, preview), indicators, preview),
+      rows: indicators.map((indicator, n) => ({
         indicator,
         target: posted[`target.${indicator.id}`] ?? String(indicator.target),
-        error: errors.fields.get(`targets/${indicator.id}`),
+        weight: posted[`weight.${indicator.id}`] ?? String(indicator.weight),
+        error:
+          errors.fields.get(`targets/${indicator.id}`) ??
+          errors.fields.get(`weights/${indicator.id}`) ??
+          errors.fields.get(`indicators/${n}`),
       })),
     });
   }

@@ -213,4 +213,41 @@ describe("the principal's side in the browser", () => {
     expect(refused!.status()).toBe(403);
     await unit.close();
   });
+
+  it('proposes a counter-revision in negotiation, targets and weights, with the diff shown before it is sent', async () => {
+    const contract = exampleContract({ id: uniqueId('PC-MGR-NEG') });
+    expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+    await waitForEmail(stack, (m) => m.subject === `${contract.id}: please agree to revision 1`, 'agree r1');
+    const [first, second] = contract.indicators;
+    const page = await manager.newPage();
+    await page.goto(`${stack.urls.app}/contracts/${contract.id}`);
+    await page.getByRole('link', { name: 'Propose a revision' }).click();
+    await page.getByLabel(`New target for ${first!.name}`).fill('88');
+    await page.getByLabel(`New weight for ${first!.name}`).fill(String(first!.weight + 5));
+    await page.getByLabel(`New weight for ${second!.name}`).fill(String(second!.weight - 5));
+    await page.getByLabel('Note to the unit').fill('Higher coverage, with more weight on it');
+    await page.getByRole('button', { name: 'Show what changes' }).click();
+    const changes = await page.locator('ul.changes li').allTextContents();
+    expect(changes).toEqual([
+      `${first!.name}: target ${first!.target} → 88`,
+      `${first!.name}: weight ${first!.weight} → ${first!.weight + 5}`,
+      `${second!.name}: weight ${second!.weight} → ${second!.weight - 5}`,
+    ]);
+    expect((await contractState(stack, contract.id)).revision).toBe(1);
+    await page.getByRole('button', { name: 'Propose this revision' }).click();
+    await page.waitForURL(`**/contracts/${contract.id}?done=proposed`);
+    const state = await contractState(stack, contract.id);
+    expect([state.revision, state.revisions[1]!.proposedBy, state.revisions[1]!.note]).toEqual([
+      2,
+      'principal',
+      'Higher coverage, with more weight on it',
+    ]);
+    const agree = await waitForEmail(
+      stack,
+      (m) => m.subject === `${contract.id}: please agree to revision 2`,
+      'agree r2',
+    );
+    expect(agree.to).toEqual([contract.unit.signatory.email]);
+    await page.close();
+  });
 });
