@@ -8,6 +8,7 @@ export interface Issue {
 export type ErrorCode =
   | 'invalid'
   | 'conflict'
+  | 'precondition-failed'
   | 'not-found'
   | 'unauthorized'
   | 'forbidden'

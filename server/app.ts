@@ -28,6 +28,7 @@ import { managerFormRoutes } from './routes/manager-forms.js';
 import { formUploads } from './form-uploads.js';
 import { contractFormRoutes } from './routes/contract-form.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
@@ -273,6 +274,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(dashboardRoutes({ client, readModel: deps.readModel, portfolio: deps.portfolio }, pages));
+  app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));
   return app;

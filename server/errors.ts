@@ -20,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   'not-found': 404,
   'method-not-allowed': 405,
   conflict: 409,
+  'precondition-failed': 412,
   'too-large': 413,
   'unsupported-media-type': 415,
   'too-many-requests': 429,
@@ -187,6 +188,7 @@ const FAILURE_CODES: Record<string, ErrorCode> = {
   forbidden: 'forbidden',
   'not-found': 'not-found',
   conflict: 'conflict',
+  'precondition-failed': 'precondition-failed',
   'too-many-requests': 'too-many-requests',
 };
 

@@ -120,6 +120,7 @@ export async function saveDraft(
   draft: RuleSetDraft,
   by: string | undefined,
   runner: RuleRunner,
+  expectedRevision?: number,
 ): Promise<SaveDraftResult> {
   // The entity checks this too; checking first keeps a refused first save from starting an empty entity.
   const shape = schemaErrors(draft);
@@ -138,7 +139,14 @@ export async function saveDraft(
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   return client.workflow.executeUpdateWithStart(saveDraftUpdate, {
-    args: [{ ruleSet: draft, validation, ...(by ? { by } : {}) }],
+    args: [
+      {
+        ruleSet: draft,
+        validation,
+        ...(by ? { by } : {}),
+        ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      },
+    ],
     startWorkflowOperation: start,
   });
 }
@@ -148,11 +156,18 @@ export async function publishDraft(
   id: string,
   by: string | undefined,
   note: string | undefined,
+  expectedRevision?: number,
 ): Promise<PublishResult> {
   try {
-    return await client.workflow
-      .getHandle(ruleSetWorkflowId(id))
-      .executeUpdate(publishUpdate, { args: [{ ...(by ? { by } : {}), ...(note ? { note } : {}) }] });
+    return await client.workflow.getHandle(ruleSetWorkflowId(id)).executeUpdate(publishUpdate, {
+      args: [
+        {
+          ...(by ? { by } : {}),
+          ...(note ? { note } : {}),
+          ...(expectedRevision === undefined ? {} : { expectedRevision }),
+        },
+      ],
+    });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     throw new CovenantError('conflict', [

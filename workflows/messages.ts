@@ -262,6 +262,8 @@ export interface RuleSetView {
 export interface SaveDraftInput {
   ruleSet: RuleSetDraft;
   by?: string;
+  /** The draft revision the edit was made from (If-Match): refused (412) when another was saved since. */
+  expectedRevision?: number;
   /** Its validation, run by the server in a rule thread (the workflow only records it). */
   validation?: RuleSetValidation;
 }
@@ -277,6 +279,8 @@ export interface SaveDraftResult {
 export interface PublishInput {
   by?: string;
   note?: string;
+  /** The draft revision the publisher looked at (If-Match): refused (412) when another was saved since. */
+  expectedRevision?: number;
 }
 
 export interface PublishResult {

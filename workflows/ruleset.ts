@@ -69,7 +69,8 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
       return { id: state.id, revision: state.draft.revision, savedAt: state.draft.savedAt, validation };
     },
     {
-      validator: ({ ruleSet, validation }: SaveDraftInput) => {
+      validator: ({ ruleSet, validation, expectedRevision }: SaveDraftInput) => {
+        checkRevision(state, expectedRevision);
         const shape = schemaErrors(ruleSet);
         if (shape.length > 0) throw invalid(shape, 'The draft is not a rule set');
         if (ruleSet.id !== state.id) {
@@ -102,7 +103,8 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
       return { id: state.id, version, publishedAt };
     },
     {
-      validator: (_input: PublishInput) => {
+      validator: ({ expectedRevision }: PublishInput) => {
+        checkRevision(state, expectedRevision);
         const draft = state.draft;
         if (!draft) throw conflict('There is no draft to publish: save one first.');
         if (draft.publishedAs !== undefined) {
@@ -170,6 +172,24 @@ function conflict(message: string, pointer = ''): ApplicationFailure {
     message,
     nonRetryable: true,
     details: [{ pointer, message }],
+  });
+}
+
+/**
+ * Optimistic locking of the draft: an edit made from revision `expected` of it (the ETag its
+ * editor read) is refused when another has been saved since, rather than overwriting it unseen.
+ */
+function checkRevision(state: RuleSetEntity, expected: number | undefined): void {
+  if (expected === undefined) return;
+  const current = state.draft?.revision ?? 0;
+  if (expected === current) return;
+  const who = state.draft?.savedBy ? ` by ${state.draft.savedBy}` : '';
+  const message = `The draft changed since you opened it: it is at revision ${current} (saved${who} at ${state.draft?.savedAt ?? 'no time'}), yours was made from revision ${expected}. Reload it, then make your change again.`;
+  throw ApplicationFailure.create({
+    type: 'precondition-failed',
+    message,
+    nonRetryable: true,
+    details: [{ pointer: '', message }],
   });
 }
 

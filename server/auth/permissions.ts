@@ -228,6 +228,15 @@ export const PERMISSIONS: readonly Permission[] = [
   // The portfolio dashboard: league tables are published to everyone signed in; the late list is
   // narrowed to the contracts the visitor may see.
   { method: 'GET', path: '/portfolio', roles: EVERYONE, ui: true, query: 'route' },
+  // The rule sets in words: everyone may read how they are judged.
+  { method: 'GET', path: '/rulesets', roles: EVERYONE, ui: true, query: 'ignored' },
+  {
+    method: 'GET',
+    path: '/rulesets/:id',
+    roles: EVERYONE,
+    ui: true,
+    query: { version: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' }, draft: { enum: ['1'] } },
+  },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/people', roles: ['admin'], form: true },

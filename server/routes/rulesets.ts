@@ -83,9 +83,11 @@ export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetR
       req.body as RuleSetDraft,
       principalOf(req)?.name,
       runner,
+      ifMatchRevision(req),
     );
     res
       .status(201)
+      .set('ETag', draftTag(result.revision))
       .location(`/api/v1/rulesets/${encodeURIComponent(result.id)}`)
       .json({
         id: result.id,
@@ -98,7 +100,7 @@ export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetR
   router.get('/:id', async (req, res) => {
     const view = await findRuleSet(client, req.params.id);
     if (!view) throw noSuchRuleSet(req.params.id);
-    res.json(view);
+    res.set('ETag', draftTag(view.draft?.revision ?? 0)).json(view);
   });
 
   router.get('/:id/versions/:version', async (req, res) => {
@@ -122,7 +124,13 @@ export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetR
 
   router.post('/:id/publish', async (req, res) => {
     const { note } = checkPublish(optionalJsonBody(req));
-    const published = await publishDraft(client, req.params.id, principalOf(req)?.name, note);
+    const published = await publishDraft(
+      client,
+      req.params.id,
+      principalOf(req)?.name,
+      note,
+      ifMatchRevision(req),
+    );
     res
       .status(201)
       .location(`/api/v1/rulesets/${encodeURIComponent(published.id)}/versions/${published.version}`)
@@ -221,4 +229,21 @@ function noSuchRuleSet(id: string): CovenantError {
 
 function issue(pointer: string, message: string): Issue {
   return { pointer, message };
+}
+
+/**
+ * Optimistic locking of drafts: GET /rulesets/:id and each save answer the draft's revision as an
+ * ETag; a save or a publication that sends it back as If-Match is refused (412) when another save
+ * came in between. Without If-Match the last save wins, as before.
+ */
+export function draftTag(revision: number): string {
+  return `"draft-${revision}"`;
+}
+
+/** The draft revision an If-Match header names; -1 (matches nothing) for a tag not of a draft. */
+function ifMatchRevision(req: Request): number | undefined {
+  const header = req.get('if-match')?.trim();
+  if (!header || header === '*') return undefined;
+  const tag = /^(?:W\/)?"draft-(\d{1,9})"$/.exec(header);
+  return tag ? Number(tag[1]) : -1;
 }

@@ -12,6 +12,7 @@ import { recordHistory } from '../support/histories.js';
 import { RULESET_WORKFLOW, ruleSetWorkflowId, type RuleSetView } from '../../workflows/messages.js';
 import { contractState, exampleContract, signContract, uniqueId } from '../support/contracts.js';
 import {
+  adminToken,
   api,
   issueTestToken,
   startTestStack,
@@ -291,6 +292,71 @@ describe('published versions never change', () => {
     });
     const pinned = exampleContract({ id: uniqueId('PC-V1'), ruleSet: { id, version: 1 } });
     expect((await api(stack, 'POST', '/api/v1/contracts', pinned)).status).toBe(201);
+  });
+
+  it('shows each rule set in words on its page: bands, guards, escalations, the ladder', async () => {
+    const page = await fetch(`${stack.urls.app}/rulesets/default`, {
+      headers: { authorization: `Bearer ${adminToken(stack)}` },
+    });
+    expect(page.status).toBe(200);
+    const text = visibleText(await page.text());
+    for (const sentence of [
+      'If the composite is at most 2.4, the grade is Excellent.',
+      'Otherwise the grade is Poor.',
+      "If the actual is missing, an indicator's score is 5.",
+      "The terms pass when the sum of the indicator's weight over the indicators rounded to 6 decimals is 100.",
+      'When the grade is Fair or Poor.',
+      '14 days after the due day; the report counts as late',
+      'An approval link works for 14 days',
+    ])
+      expect(text).toContain(sentence);
+    const list = await fetch(`${stack.urls.app}/rulesets`, {
+      headers: { authorization: `Bearer ${adminToken(stack)}` },
+    });
+    expect(visibleText(await list.text())).toContain('Percentage criteria');
+    const unknown = await fetch(`${stack.urls.app}/rulesets/no-such-set`, {
+      headers: { authorization: `Bearer ${adminToken(stack)}` },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('refuses concurrent edits of one draft with 412 (ETag and If-Match) rather than losing one', async () => {
+    const id = uniqueId('county-lock');
+    const send = (method: string, path: string, body?: unknown, ifMatch?: string) =>
+      fetch(`${stack.urls.api}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken(stack)}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(ifMatch ? { 'if-match': ifMatch } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    // A first save from nothing, then two people open revision 1.
+    const first = await send('POST', '/rulesets', percentDraft(id), '"draft-0"');
+    expect([first.status, first.headers.get('etag')]).toEqual([201, '"draft-1"']);
+    const opened = await send('GET', `/rulesets/${id}`);
+    const tag = opened.headers.get('etag')!;
+    expect(tag).toBe('"draft-1"');
+    // The first to save wins; the second, made from revision 1 too, is refused and changes nothing.
+    const mine = { ...percentDraft(id), name: 'Tightened bands' };
+    const theirs = { ...percentDraft(id), name: 'Loosened bands' };
+    expect((await send('POST', '/rulesets', mine, tag)).status).toBe(201);
+    const refused = await send('POST', '/rulesets', theirs, tag);
+    expect(refused.status).toBe(412);
+    const errors = ((await refused.json()) as Errors).errors;
+    expect(errors[0]!.message).toMatch(
+      /changed since you opened it: it is at revision 2 .*made from revision 1/,
+    );
+    const now = await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`);
+    expect([now.body.draft!.revision, now.body.draft!.ruleSet.name]).toEqual([2, 'Tightened bands']);
+    // Publishing what one looked at: refused once it changed, accepted with the current tag.
+    expect((await send('POST', `/rulesets/${id}/publish`, undefined, tag)).status).toBe(412);
+    expect((await send('POST', `/rulesets/${id}/publish`, undefined, 'not-a-tag')).status).toBe(412);
+    const published = await send('POST', `/rulesets/${id}/publish`, undefined, '"draft-2"');
+    expect(published.status).toBe(201);
+    // Without If-Match the last save wins, as for any client that does not lock.
+    expect((await send('POST', '/rulesets', theirs)).status).toBe(201);
   });
 
   it('serves the built-in rule sets as version 1, and their first publication as version 2', async () => {

@@ -1,0 +1,64 @@
+// The rule sets in the browser, in words: every published version and the draft, each rule read
+// as a sentence (rules/sentences.ts) beside the settings it holds, so a performance officer, a
+// manager or a unit can see how they are judged without reading JSON-Logic.
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { CovenantError } from '../../model/errors.js';
+import type { RuleSet, RuleSetDraft } from '../../model/ruleset.js';
+import { describeChoice, describeCondition, describeRule } from '../../rules/sentences.js';
+import type { Pages } from '../pages.js';
+import { findPublishedVersion, findRuleSet, listRuleSets } from '../ruleset-registry.js';
+
+export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Pages): Router {
+  const router = Router();
+
+  router.get('/rulesets', async (_req, res) => {
+    pages.send(res, 200, 'rulesets', { ruleSets: await listRuleSets(client, taskQueue) });
+  });
+
+  router.get('/rulesets/:id', async (req, res) => {
+    const { id } = req.params;
+    const view = await findRuleSet(client, id);
+    if (!view) throw new CovenantError('not-found', [{ pointer: '', message: `No rule set '${id}'` }]);
+    const asked = typeof req.query.version === 'string' ? Number(req.query.version) : undefined;
+    const showDraft = req.query.draft === '1' || (asked === undefined && view.versions.length === 0);
+    const version = showDraft ? undefined : (asked ?? view.versions.at(-1)?.version);
+    const published = version === undefined ? undefined : await findPublishedVersion(client, id, version);
+    const ruleSet: RuleSetDraft | undefined = showDraft ? view.draft?.ruleSet : published?.ruleSet;
+    if (!ruleSet) {
+      throw new CovenantError('not-found', [
+        {
+          pointer: '',
+          message: showDraft ? `'${id}' has no draft` : `'${id}' has no version ${String(asked)}`,
+        },
+      ]);
+    }
+    pages.send(res, 200, 'ruleset', {
+      id,
+      view,
+      shown: showDraft ? { draft: view.draft } : { version, published },
+      ruleSet,
+      words: inWords(ruleSet),
+    });
+  });
+
+  return router;
+}
+
+/** Each part of a rule set as sentences. */
+export function inWords(ruleSet: RuleSetDraft | RuleSet) {
+  const { scoring } = ruleSet;
+  return {
+    score: describeChoice(scoring.indicator, "an indicator's score"),
+    composite: describeChoice(scoring.composite, 'the composite'),
+    grade: describeChoice(scoring.grade, 'the grade'),
+    criteria: Object.entries(scoring.criteria ?? {}).map(([name, meaning]) => ({ name, meaning })),
+    guards: ruleSet.guards.map((g) => ({
+      ...g,
+      holds: `${g.scope === 'contract' ? 'The terms pass when' : 'Each indicator passes when'} ${describeRule(g.rule)}.`,
+    })),
+    escalations: ruleSet.escalations.map((e) => ({ ...e, when: describeCondition(e.when) })),
+    renewal: describeChoice(ruleSet.renewal.target, "next year's target"),
+    suggest: ruleSet.targets ? describeChoice(ruleSet.targets.suggest, 'the suggested target') : undefined,
+  };
+}
