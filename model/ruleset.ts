@@ -99,6 +99,20 @@ export interface RuleSet {
   /** Suggests each indicator's target from history and peers (rules/targets.ts); Covenant's default when absent. */
   targets?: { suggest: Rule };
   tests?: RuleSetTest[];
+  /**
+   * What the rule studio's visual editors made, kept beside the JSON-Logic they compile to (the
+   * engine never reads it): the grade bands as a table. A rule edited raw no longer matches its
+   * description, and the studio then shows it raw.
+   */
+  studio?: { grade?: GradeBands };
+}
+
+/** Grade bands as a table: each row's grade when the composite is at most (or at least) its limit, in order. */
+export interface GradeBands {
+  kind: 'bands';
+  comparison: '<=' | '>=';
+  bands: { grade: string; limit: number }[];
+  otherwise: string;
 }
 
 /** The editable copy of a rule set's next version: publishing gives it its version number. */
@@ -108,6 +122,27 @@ const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
 const RECIPIENTS = { enum: ['unit', 'unit-head', 'principal', 'managers'] } as const;
 export const SLOT_PATTERN =
   '^(scoring\\.(indicator|composite|grade)|renewal\\.target|targets\\.suggest|(guards|escalations)\\.[A-Za-z0-9][A-Za-z0-9._-]{0,99})$';
+
+const gradeBandsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'comparison', 'bands', 'otherwise'],
+  properties: {
+    kind: { const: 'bands' },
+    comparison: { enum: ['<=', '>='] },
+    bands: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['grade', 'limit'],
+        properties: { grade: { type: 'string', maxLength: 100 }, limit: { type: 'number' } },
+      },
+    },
+    otherwise: { type: 'string', maxLength: 100 },
+  },
+} as const;
 
 const properties = {
   id: { type: 'string', pattern: ID_PATTERN },
@@ -240,6 +275,11 @@ const properties = {
         expect: {},
       },
     },
+  },
+  studio: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { grade: gradeBandsSchema },
   },
 } as const;
 

@@ -29,6 +29,7 @@ import { formUploads } from './form-uploads.js';
 import { contractFormRoutes } from './routes/contract-form.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
+import { studioRoutes } from './routes/studio.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
@@ -200,6 +201,7 @@ export function createApp(deps: AppDeps): Express {
   // The report form carries evidence files.
   app.post('/contracts/:id/reports/:period', formUploads());
   app.post('/contracts/:id/corrective-actions/:action', formUploads());
+  app.use('/rulesets', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 60 }));
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
@@ -274,6 +276,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(dashboardRoutes({ client, readModel: deps.readModel, portfolio: deps.portfolio }, pages));
+  app.use(studioRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));

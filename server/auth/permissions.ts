@@ -235,8 +235,17 @@ export const PERMISSIONS: readonly Permission[] = [
     path: '/rulesets/:id',
     roles: EVERYONE,
     ui: true,
-    query: { version: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' }, draft: { enum: ['1'] } },
+    query: {
+      version: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
+      draft: { enum: ['1'] },
+      done: { enum: ['saved', 'published'] },
+    },
   },
+  // The rule studio (server/routes/studio.ts): the performance office edits and publishes.
+  { method: 'POST', path: '/rulesets/new', roles: ['admin'], form: true },
+  { method: 'GET', path: '/rulesets/:id/grades', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'POST', path: '/rulesets/:id/grades', roles: ['admin'], form: true },
+  { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/people', roles: ['admin'], form: true },

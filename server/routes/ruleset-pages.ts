@@ -39,6 +39,12 @@ export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Page
       shown: showDraft ? { draft: view.draft } : { version, published },
       ruleSet,
       words: inWords(ruleSet),
+      done:
+        req.query.done === 'saved'
+          ? 'The draft is saved; its test cases ran.'
+          : req.query.done === 'published'
+            ? 'Published: new contracts may now be pinned to this version.'
+            : undefined,
     });
   });
 

@@ -139,6 +139,7 @@ describe('accessibility', () => {
         ['rulesets', '/rulesets'],
         ['ruleset', '/rulesets/default'],
         ['ruleset-draft', `/rulesets/${ruleSetId}?draft=1`],
+        ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['outbox', '/outbox'],
         ['outbox-message', `/outbox/${message.id}`],
         ['document', reviewed.periods[0]!.review!.documentUrl!],

@@ -1,0 +1,127 @@
+// The rule studio in a real browser, signed in as the performance office: a new rule set from the
+// default, its grade bands tightened in a table (an overlap refused at its row, a concurrent save
+// refused rather than lost), publication refused while a test case fails and accepted once they
+// pass, and a new contract pinned to the version.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../cli/stack.js';
+import type { RuleSetView } from '../../workflows/messages.js';
+import { launchBrowser } from '../support/browser.js';
+import { exampleContract, uniqueId } from '../support/contracts.js';
+import { OFFICE, signedInContext } from '../support/sessions.js';
+import { adminToken, api, startTestStack } from '../support/stack.js';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function setBand(page: Page, row: number, limit: string): Promise<void> {
+  await page.getByLabel(`Limit, row ${row}`, { exact: true }).fill(limit);
+}
+
+describe('the rule studio', () => {
+  it('starts a rule set from the default, tightens a band in the table, and publishes it once its tests pass', async () => {
+    const id = uniqueId('county-bands').toLowerCase();
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/default`);
+    await page.getByLabel('Id (e.g. county-2028)').fill(id);
+    await page.getByLabel('Name', { exact: true }).fill('County bands 2028');
+    await page.getByRole('button', { name: 'Start the new rule set' }).click();
+    await page.waitForURL(`**/rulesets/${id}?draft=1`);
+    expect(await page.locator('h1').textContent()).toBe('County bands 2028');
+    expect(await page.locator('main').textContent()).toMatch(
+      /Checked when saved: (\d+) of \1 test cases pass/,
+    );
+
+    // The bands as a table, read from the rule; the preview says what each composite is graded.
+    await page.getByRole('link', { name: 'Edit the grade bands' }).click();
+    expect(await page.getByLabel('Grade, row 1', { exact: true }).inputValue()).toBe('Excellent');
+    expect(await page.getByLabel('Limit, row 1', { exact: true }).inputValue()).toBe('2.4');
+    expect(await page.locator('ul.number-line').textContent()).toContain('Excellent: at most 2.4');
+    // A band below the one above it would never be given: refused at its row, nothing saved.
+    await setBand(page, 2, '2.2');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    expect(await page.getByLabel('Limit, row 2', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#limit-1-error').textContent()).toContain(
+      "Row 2: 2.2 is not above row 1's 2.4",
+    );
+    const before = await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`);
+    expect(before.body.draft!.revision).toBe(1);
+    // Very Good tightened to 2.9: saved, and the rule is the table's.
+    await setBand(page, 2, '2.9');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL(`**/rulesets/${id}?draft=1&done=saved`);
+    const saved = (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!;
+    expect(saved.revision).toBe(2);
+    expect(saved.ruleSet.scoring.grade).toEqual({
+      if: [
+        { '<=': [{ var: 'composite' }, 2.4] },
+        'Excellent',
+        { '<=': [{ var: 'composite' }, 2.9] },
+        'Very Good',
+        { '<=': [{ var: 'composite' }, 3.6] },
+        'Good',
+        { '<=': [{ var: 'composite' }, 4] },
+        'Fair',
+        'Poor',
+      ],
+    });
+    expect(saved.ruleSet.studio?.grade?.bands[1]).toEqual({ grade: 'Very Good', limit: 2.9 });
+    expect(await page.locator('main').textContent()).toContain(
+      'Otherwise, if the composite is at most 2.9, the grade is Very Good.',
+    );
+
+    // Someone saves while the table is open: this save is refused, theirs kept.
+    await page.getByRole('link', { name: 'Edit the grade bands' }).click();
+    const theirs = { ...saved.ruleSet, name: 'County bands 2028 (their edit)' };
+    const other = await fetch(`${stack.urls.api}/rulesets`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'if-match': '"draft-2"',
+        authorization: `Bearer ${adminToken(stack)}`,
+      },
+      body: JSON.stringify(theirs),
+    });
+    expect(other.status).toBe(201);
+    await setBand(page, 1, '2.3');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    expect(await page.locator('.notice.bad').textContent()).toContain('changed since you opened it');
+    const kept = (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!;
+    expect([kept.revision, kept.ruleSet.name]).toEqual([3, 'County bands 2028 (their edit)']);
+
+    // Excellent tightened to 2.2 breaks the test case "2.40 is Excellent": publishing is refused.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/grades`);
+    await setBand(page, 1, '2.2');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**done=saved');
+    expect(await page.locator('main').textContent()).toContain('to fix before publishing');
+    await page.getByRole('button', { name: 'Publish this draft' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Not published');
+    expect(await page.locator('main').textContent()).toContain('2.40 is Excellent');
+    // Back to 2.4: the tests pass and it is published as version 1.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/grades`);
+    await setBand(page, 1, '2.4');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**done=saved');
+    await page.getByLabel('Note for this version (optional)').fill('Very Good tightened to 2.9');
+    await page.getByRole('button', { name: 'Publish this draft' }).click();
+    await page.waitForURL(`**/rulesets/${id}?version=1&done=published`);
+    expect(await page.locator('main').textContent()).toContain('Very Good tightened to 2.9');
+
+    // A new contract is pinned to it.
+    const contract = exampleContract({ id: uniqueId('PC-STUDIO'), ruleSet: { id, version: 1 } });
+    expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
+    await office.close();
+  });
+});
