@@ -104,8 +104,15 @@ export interface RuleSet {
    * engine never reads it): the grade bands as a table. A rule edited raw no longer matches its
    * description, and the studio then shows it raw.
    */
-  studio?: { grade?: GradeBands };
+  studio?: { grade?: GradeBands; escalations?: Record<string, EscalationTemplate> };
 }
+
+/** An escalation condition made from one of the studio's templates (rules/escalation-templates.ts). */
+export type EscalationTemplate =
+  | { template: 'grade-in' | 'grade-twice'; grades: string[] }
+  | { template: 'below-target'; percent: number }
+  | { template: 'two-below-target'; composite: number }
+  | { template: 'missing-figures'; count: number };
 
 /** Grade bands as a table: each row's grade when the composite is at most (or at least) its limit, in order. */
 export interface GradeBands {
@@ -279,7 +286,27 @@ const properties = {
   studio: {
     type: 'object',
     additionalProperties: false,
-    properties: { grade: gradeBandsSchema },
+    properties: {
+      grade: gradeBandsSchema,
+      escalations: {
+        type: 'object',
+        maxProperties: 100,
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['template'],
+          properties: {
+            template: {
+              enum: ['grade-in', 'grade-twice', 'below-target', 'two-below-target', 'missing-figures'],
+            },
+            grades: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 100 } },
+            percent: { type: 'number', minimum: 0, maximum: 1000 },
+            composite: { type: 'number' },
+            count: { type: 'integer', minimum: 1, maximum: 100 },
+          },
+        },
+      },
+    },
   },
 } as const;
 

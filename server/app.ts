@@ -30,6 +30,7 @@ import { contractFormRoutes } from './routes/contract-form.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
+import { studioEscalationRoutes } from './routes/studio-escalations.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
@@ -276,7 +277,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(dashboardRoutes({ client, readModel: deps.readModel, portfolio: deps.portfolio }, pages));
-  app.use(studioRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner }, pages));
+  const studio = { client, taskQueue: deps.taskQueue, runner: deps.ruleRunner };
+  app.use(studioRoutes(studio, pages));
+  app.use(studioEscalationRoutes(studio, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));

@@ -246,6 +246,8 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'GET', path: '/rulesets/:id/grades', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/rulesets/:id/grades', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
+  { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'POST', path: '/rulesets/:id/escalations', roles: ['admin'], form: true },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/people', roles: ['admin'], form: true },

@@ -2,27 +2,20 @@
 // one, the grade bands edited as a table (gaps and overlaps refused with the row named, a preview
 // of what each composite is graded), and publication. Every save is the API's save (its test cases
 // run, the draft's revision checked as If-Match), so two officers cannot overwrite each other.
-import type { Client } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
-import { CovenantError, type Issue } from '../../model/errors.js';
-import type { GradeBands, RuleSet, RuleSetDraft } from '../../model/ruleset.js';
+import type { Issue } from '../../model/errors.js';
+import type { GradeBands, RuleSetDraft } from '../../model/ruleset.js';
 import { bandProblems, bandRanges, bandsOf, compileBands } from '../../rules/grade-bands.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
-import type { RuleRunner } from '../rule-runner/index.js';
 import { findPublishedVersion, findRuleSet, publishDraft, saveDraft } from '../ruleset-registry.js';
+import { editableDraft, saveEdit, withoutVersion, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | undefined>;
 
 /** Empty rows the grade table offers for new bands. */
 const SPARE_ROWS = 2;
-
-export interface StudioDeps {
-  client: Client;
-  taskQueue: string;
-  runner: RuleRunner;
-}
 
 export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
   const { client } = deps;
@@ -76,7 +69,7 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
     const bands = bandsIn(body);
     const problems = bandProblems(bands);
     if (problems.length > 0) return showGrades(req, res, 400, bands, problems);
-    const { document, revision } = await editable(id);
+    const { document, revision } = await editableDraft(client, id);
     const draft: RuleSetDraft = {
       ...document,
       scoring: {
@@ -86,16 +79,8 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
       },
       studio: { ...document.studio, grade: bands },
     };
-    const expected = Number(body.revision);
     try {
-      await saveDraft(
-        client,
-        deps.taskQueue,
-        draft,
-        by(req),
-        deps.runner,
-        Number.isInteger(expected) ? expected : revision,
-      );
+      await saveEdit(deps, draft, by(req), body.revision ?? revision);
     } catch (err) {
       const refused = toCovenantError(err);
       if (!refused || statusOf(refused) >= 500) throw err;
@@ -123,18 +108,6 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
     }
   });
 
-  /** The draft (or, before any, the latest version) a studio edit starts from, and its revision. */
-  async function editable(id: string): Promise<{ document: RuleSetDraft; revision: number }> {
-    const view = await findRuleSet(client, id);
-    if (!view) throw new CovenantError('not-found', [{ pointer: '', message: `No rule set '${id}'` }]);
-    if (view.draft) return { document: view.draft.ruleSet, revision: view.draft.revision };
-    const latest = view.versions.at(-1);
-    const published = latest && (await findPublishedVersion(client, id, latest.version));
-    if (!published)
-      throw new CovenantError('not-found', [{ pointer: '', message: `'${id}' has nothing to edit` }]);
-    return { document: withoutVersion(published.ruleSet), revision: 0 };
-  }
-
   async function showGrades(
     req: Request,
     res: Response,
@@ -143,7 +116,7 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
     issues: Issue[] = [],
   ) {
     const id = String(req.params.id);
-    const { document, revision } = await editable(id);
+    const { document, revision } = await editableDraft(client, id);
     const bands = posted ?? bandsOf(document.scoring.grade, document.studio?.grade);
     if (!bands) {
       return pages.send(res, 200, 'message', {
@@ -185,11 +158,6 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
   }
 
   return router;
-}
-
-/** A version's content as a draft (publishing gives it its own number). */
-function withoutVersion({ version: _, ...content }: RuleSet): RuleSetDraft {
-  return content;
 }
 
 /** The table as posted: filled rows in order (a row left empty is dropped), the comparison kept. */

@@ -140,6 +140,7 @@ describe('accessibility', () => {
         ['ruleset', '/rulesets/default'],
         ['ruleset-draft', `/rulesets/${ruleSetId}?draft=1`],
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
+        ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
         ['outbox', '/outbox'],
         ['outbox-message', `/outbox/${message.id}`],
         ['document', reviewed.periods[0]!.review!.documentUrl!],

@@ -119,6 +119,48 @@ describe('the rule studio', () => {
     await page.waitForURL(`**/rulesets/${id}?version=1&done=published`);
     expect(await page.locator('main').textContent()).toContain('Very Good tightened to 2.9');
 
+    // An escalation from a template: "two quarters in a row below target", without any JSON.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/escalations`);
+    await page.getByLabel('Template').selectOption('two-below-target');
+    await page.getByLabel('Id of the escalation').fill('two-below-target');
+    await page.getByRole('button', { name: 'Add the escalation' }).click();
+    expect(
+      await page.getByLabel(/^Below target means a composite worse than/).getAttribute('aria-invalid'),
+    ).toBe('true');
+    expect(await page.getByLabel('Message').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel(/^Below target means a composite worse than/).fill('3');
+    await page
+      .getByLabel('Message')
+      .fill('Below target two quarters running: the principal reviews the action plan.');
+    await page.getByLabel('principal', { exact: true }).check();
+    await page.getByLabel('Corrective action required within (days; empty for none)').fill('14');
+    await page.getByRole('button', { name: 'Add the escalation' }).click();
+    await page.waitForURL('**/escalations?saved=1');
+    const row = page.locator('tr', { hasText: 'two-below-target' });
+    expect(await row.textContent()).toContain(
+      'When the composite is worse than 3 (above it: below target) two quarters in a row.',
+    );
+    const withEscalation = (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!;
+    expect(withEscalation.ruleSet.escalations.at(-1)).toEqual({
+      id: 'two-below-target',
+      when: {
+        and: [
+          { '>': [{ var: 'composite' }, 3] },
+          { '!=': [{ var: 'previous.last.composite' }, null] },
+          { '>': [{ var: 'previous.last.composite' }, 3] },
+        ],
+      },
+      severity: 'high',
+      notify: ['principal', 'managers'],
+      message: 'Below target two quarters running: the principal reviews the action plan.',
+      corrective: { withinDays: 14 },
+    });
+    expect(withEscalation.validation?.valid).toBe(true);
+    // The default's own escalation, written as a rule, is listed in words and left as it is.
+    expect(await page.locator('tr', { hasText: 'fair-or-poor' }).textContent()).toContain(
+      'When the grade is Fair or Poor. (written as a rule)',
+    );
+
     // A new contract is pinned to it.
     const contract = exampleContract({ id: uniqueId('PC-STUDIO'), ruleSet: { id, version: 1 } });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
