@@ -31,6 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
+import { studioWhatIfRoutes } from './routes/studio-what-if.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
@@ -280,6 +281,7 @@ export function createApp(deps: AppDeps): Express {
   const studio = { client, taskQueue: deps.taskQueue, runner: deps.ruleRunner };
   app.use(studioRoutes(studio, pages));
   app.use(studioEscalationRoutes(studio, pages));
+  app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));

@@ -321,3 +321,33 @@ export async function trendChart(
     },
   });
 }
+
+/** How many periods each grade gets as reviewed and by the draft, side by side: a what-if's shift. */
+export async function whatIfChart(
+  grades: readonly string[],
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Promise<string> {
+  const names = [...new Set([...grades, ...Object.keys(before), ...Object.keys(after)])];
+  const values = names.flatMap((grade) => [
+    { grade, when: 'as reviewed', periods: before[grade] ?? 0 },
+    { grade, when: 'by the draft', periods: after[grade] ?? 0 },
+  ]);
+  return renderChart('Periods per grade as reviewed and by the draft', {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values },
+    width: 420,
+    mark: 'bar',
+    encoding: {
+      y: { field: 'grade', type: 'nominal', sort: names, title: null },
+      yOffset: { field: 'when', type: 'nominal', sort: ['as reviewed', 'by the draft'] },
+      x: { field: 'periods', type: 'quantitative', title: 'periods', axis: { tickMinStep: 1, format: 'd' } },
+      color: {
+        field: 'when',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['as reviewed', 'by the draft'], range: ['#999999', '#0b5394'] },
+      },
+    },
+  });
+}

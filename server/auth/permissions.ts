@@ -247,6 +247,8 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/grades', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
+  // As the simulate API: it reads every contract's figures.
+  { method: 'GET', path: '/rulesets/:id/what-if', roles: ['admin', 'viewer'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/rulesets/:id/escalations', roles: ['admin'], form: true },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },

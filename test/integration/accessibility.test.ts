@@ -141,6 +141,7 @@ describe('accessibility', () => {
         ['ruleset-draft', `/rulesets/${ruleSetId}?draft=1`],
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
+        ['ruleset-what-if', `/rulesets/${ruleSetId}/what-if`],
         ['outbox', '/outbox'],
         ['outbox-message', `/outbox/${message.id}`],
         ['document', reviewed.periods[0]!.review!.documentUrl!],

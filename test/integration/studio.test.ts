@@ -7,9 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
 import type { RuleSetView } from '../../workflows/messages.js';
 import { launchBrowser } from '../support/browser.js';
-import { exampleContract, uniqueId } from '../support/contracts.js';
+import {
+  POOR_ACTUALS,
+  backdatedPeriod,
+  contractState,
+  exampleActuals,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
-import { adminToken, api, startTestStack } from '../support/stack.js';
+import { adminToken, api, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -31,6 +39,23 @@ async function setBand(page: Page, row: number, limit: string): Promise<void> {
 describe('the rule studio', () => {
   it('starts a rule set from the default, tightens a band in the table, and publishes it once its tests pass', async () => {
     const id = uniqueId('county-bands').toLowerCase();
+    // A portfolio reviewed on the default: two Fair quarters at 3.68, one Poor at 5.
+    const portfolio = [
+      [exampleContract({ id: uniqueId('PC-WHATIF'), period: backdatedPeriod(4, 30) }), exampleActuals()],
+      [exampleContract({ id: uniqueId('PC-WHATIF'), period: backdatedPeriod(4, 30) }), exampleActuals()],
+      [exampleContract({ id: uniqueId('PC-WHATIF'), period: backdatedPeriod(4, 30) }), POOR_ACTUALS],
+    ] as const;
+    for (const [contract, actuals] of portfolio) {
+      await signContract(stack, contract);
+      expect(
+        (await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, { period: 'Q1', actuals }))
+          .status,
+      ).toBe(200);
+    }
+    await waitFor(async () => {
+      const states = await Promise.all(portfolio.map(([c]) => contractState(stack, c.id)));
+      return states.every((st) => st.periods[0]!.review) ? true : undefined;
+    }, 'three Q1 reviews');
     const office = await signedInContext(browser, stack, OFFICE);
     const page = await office.newPage();
     await page.goto(`${stack.urls.app}/rulesets/default`);
@@ -160,6 +185,19 @@ describe('the rule studio', () => {
     expect(await page.locator('tr', { hasText: 'fair-or-poor' }).textContent()).toContain(
       'When the grade is Fair or Poor. (written as a rule)',
     );
+
+    // What if Good reached 3.7? The two Fair quarters at 3.68 become Good; the Poor one stays.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/grades`);
+    await setBand(page, 3, '3.7');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**done=saved');
+    await page.getByRole('link', { name: 'What if?' }).click();
+    const summary = (await page.locator('main p').nth(1).textContent()) ?? '';
+    expect(summary).toContain('3 periods: 2 change grade (2 better, 0 worse), 1 stay');
+    const moved = await page.locator('tbody tr').allTextContents();
+    expect(moved).toHaveLength(2);
+    for (const line of moved) expect(line).toMatch(/Fair 3\.68\s*Good 3\.68\s*better/);
+    expect(await page.locator('main figure svg').count()).toBe(1);
 
     // A new contract is pinned to it.
     const contract = exampleContract({ id: uniqueId('PC-STUDIO'), ruleSet: { id, version: 1 } });

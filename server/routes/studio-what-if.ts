@@ -1,0 +1,74 @@
+// What-if before publishing: the rule set's draft run over the portfolio as the read model holds
+// it (each reviewed period's terms and agreed figures), against the grades those periods got from
+// their own rule sets: how many change, which way, the grades before and after as a chart, and
+// the contracts that move.
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { CovenantError } from '../../model/errors.js';
+import type { ReadModel } from '../../store/read-model.js';
+import { whatIfChart } from '../../templates/charts.js';
+import type { Pages } from '../pages.js';
+import { simulatedPortfolio } from '../portfolio.js';
+import type { RuleRunner } from '../rule-runner/index.js';
+import { findPublishedVersion, findRuleSet } from '../ruleset-registry.js';
+
+/** Changed periods listed on the page (the summary counts them all). */
+const LISTED = 200;
+
+export function studioWhatIfRoutes(
+  deps: { client: Client; runner: RuleRunner; readModel: ReadModel },
+  pages: Pages,
+): Router {
+  const router = Router();
+
+  router.get('/rulesets/:id/what-if', async (req, res) => {
+    const id = String(req.params.id);
+    const view = await findRuleSet(deps.client, id);
+    if (!view) throw new CovenantError('not-found', [{ pointer: '', message: `No rule set '${id}'` }]);
+    const latest = view.versions.at(-1);
+    const ruleSet =
+      view.draft?.ruleSet ??
+      (latest && (await findPublishedVersion(deps.client, id, latest.version))?.ruleSet);
+    if (!ruleSet)
+      throw new CovenantError('not-found', [{ pointer: '', message: `'${id}' has nothing to run` }]);
+    const started = Date.now();
+    const simulation = await deps.runner.simulate(
+      ruleSet,
+      await simulatedPortfolio(deps.readModel),
+      { onlyChanged: true },
+      { offset: 0, limit: LISTED },
+      '',
+    );
+    const { summary } = simulation;
+    const grades = ruleSet.scoring.grades ?? [];
+    const moves = simulation.contracts.flatMap((c) =>
+      c.periods
+        .filter((p) => p.before && p.after && p.before.grade !== p.after.grade)
+        .map((p) => ({
+          id: c.id,
+          title: c.title,
+          period: p.period,
+          before: p.before!,
+          after: p.after!,
+          change: p.change,
+        })),
+    );
+    pages.send(res, 200, 'ruleset-what-if', {
+      id,
+      name: ruleSet.name,
+      source: view.draft ? `draft revision ${view.draft.revision}` : `version ${latest?.version}`,
+      summary,
+      valid: simulation.validation.valid,
+      grades,
+      seconds: ((Date.now() - started) / 1000).toFixed(1),
+      chart:
+        summary.periods > 0
+          ? await whatIfChart(grades, summary.grades.before, summary.grades.after)
+          : undefined,
+      moves,
+      more: Math.max(0, summary.gradesChanged - moves.length),
+    });
+  });
+
+  return router;
+}
