@@ -32,6 +32,7 @@ import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
 import { studioWhatIfRoutes } from './routes/studio-what-if.js';
+import { studioTryRoutes } from './routes/studio-try.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
 import { SessionForms } from './auth/session-forms.js';
 import { portfolioRoutes, type PortfolioDeps } from './routes/portfolio.js';
@@ -282,6 +283,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(studioRoutes(studio, pages));
   app.use(studioEscalationRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
+  app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));

@@ -247,6 +247,18 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/grades', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
+  {
+    method: 'GET',
+    path: '/rulesets/:id/try',
+    roles: ['admin'],
+    ui: true,
+    query: {
+      contract: { type: 'string', maxLength: 100 },
+      period: { type: 'string', pattern: '^Q[1-9][0-9]?$' },
+      saved: { enum: ['1'] },
+    },
+  },
+  { method: 'POST', path: '/rulesets/:id/tests', roles: ['admin'], form: true },
   // As the simulate API: it reads every contract's figures.
   { method: 'GET', path: '/rulesets/:id/what-if', roles: ['admin', 'viewer'], ui: true, query: 'ignored' },
   { method: 'POST', path: '/rulesets/:id/escalations', roles: ['admin'], form: true },

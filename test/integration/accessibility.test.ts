@@ -142,6 +142,7 @@ describe('accessibility', () => {
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
         ['ruleset-what-if', `/rulesets/${ruleSetId}/what-if`],
+        ['ruleset-try', `/rulesets/${ruleSetId}/try?contract=${active.id}&period=Q1`],
         ['outbox', '/outbox'],
         ['outbox-message', `/outbox/${message.id}`],
         ['document', reviewed.periods[0]!.review!.documentUrl!],

@@ -199,6 +199,43 @@ describe('the rule studio', () => {
     for (const line of moved) expect(line).toMatch(/Fair 3\.68\s*Good 3\.68\s*better/);
     expect(await page.locator('main figure svg').count()).toBe(1);
 
+    // Try it on a real quarter, keep it as a test case, and see it guard the band.
+    const [[tried]] = portfolio;
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    await page.getByRole('link', { name: 'Try it and test cases' }).click();
+    await page.getByLabel('Contract id').fill(tried.id);
+    await page.getByRole('button', { name: 'Try it' }).click();
+    const result = (await page.locator('main table').first().textContent()) ?? '';
+    expect(result).toMatch(/As reviewed\s*3\.68\s*Fair/);
+    expect(result).toMatch(/By this draft\s*3\.68\s*Good/);
+    expect(await page.locator('main').textContent()).toContain(
+      'The grade came from row 3 of the grade bands (at most 3.7).',
+    );
+    await page.getByRole('button', { name: 'Keep as a test case' }).click();
+    await page.waitForURL('**/try?saved=1');
+    const keptCase = page.locator('tr', { hasText: `${tried.id} Q1: 3.68 is Good` });
+    expect(await keptCase.textContent()).toContain('passes');
+    // Good back to 3.6: the kept case fails, in words, and publishing is refused naming it.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/grades`);
+    await setBand(page, 3, '3.6');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**done=saved');
+    await page.getByRole('link', { name: 'Try it and test cases' }).click();
+    expect(await page.locator('tr', { hasText: `${tried.id} Q1: 3.68 is Good` }).textContent()).toMatch(
+      /fails.*expected "Good"|fails/,
+    );
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    await page.getByRole('button', { name: 'Publish this draft' }).click();
+    expect(await page.locator('main').textContent()).toContain(`${tried.id} Q1: 3.68 is Good`);
+    // Removed, the draft publishes again.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/try`);
+    await page
+      .locator('tr', { hasText: `${tried.id} Q1: 3.68 is Good` })
+      .getByRole('button')
+      .click();
+    await page.waitForURL('**/try?saved=1');
+    expect(await page.locator('tr', { hasText: `${tried.id} Q1` }).count()).toBe(0);
+
     // A new contract is pinned to it.
     const contract = exampleContract({ id: uniqueId('PC-STUDIO'), ruleSet: { id, version: 1 } });
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
