@@ -7,6 +7,7 @@ import { CovenantError } from '../../model/errors.js';
 import type { RuleSet, RuleSetDraft } from '../../model/ruleset.js';
 import { describeChoice, describeCondition, describeRule } from '../../rules/sentences.js';
 import type { Pages } from '../pages.js';
+import { ruleSetChanges } from '../ruleset-diff.js';
 import { findPublishedVersion, findRuleSet, listRuleSets } from '../ruleset-registry.js';
 
 export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Pages): Router {
@@ -33,12 +34,17 @@ export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Page
         },
       ]);
     }
+    // A draft is shown with what it changes against the latest version.
+    const latest = view.versions.at(-1);
+    const base =
+      showDraft && latest ? (await findPublishedVersion(client, id, latest.version))?.ruleSet : undefined;
     pages.send(res, 200, 'ruleset', {
       id,
       view,
       shown: showDraft ? { draft: view.draft } : { version, published },
       ruleSet,
       words: inWords(ruleSet),
+      changes: base && { version: base.version, ...ruleSetChanges(base, ruleSet, sentencesOf) },
       done:
         req.query.done === 'saved'
           ? 'The draft is saved; its test cases ran.'
@@ -49,6 +55,29 @@ export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Page
   });
 
   return router;
+}
+
+/** A rule set in words, one line each, named by its part: what a diff compares. */
+function sentencesOf(ruleSet: RuleSetDraft | RuleSet): string[] {
+  const words = inWords(ruleSet);
+  return [
+    ...words.score.map((s) => `Score: ${s}`),
+    ...words.composite.map((s) => `Composite: ${s}`),
+    ...words.grade.map((s) => `Grade: ${s}`),
+    ...words.guards.map((g) => `Guard ${g.id}: ${g.holds} (${g.message})`),
+    ...words.escalations.map(
+      (e) =>
+        `Escalation ${e.id}: ${e.when} ${e.severity}, tells ${e.notify.join(', ')}: ${e.message}${e.corrective ? ` Corrective action within ${e.corrective.withinDays} days.` : ''}`,
+    ),
+    ...ruleSet.ladder.steps.map(
+      (s) =>
+        `Ladder ${s.id}: ${s.offsetDays} days from the due day, tells ${s.notify.join(', ')}${s.flagLate ? ', flags late' : ''}`,
+    ),
+    `Approval links work ${ruleSet.approvals.expiresAfterDays} days, reminded ${ruleSet.approvals.reminderDaysBefore} days before.`,
+    `Moderation window ${ruleSet.moderation.windowDays} days.`,
+    ...words.renewal.map((s) => `Renewal: ${s}`),
+    ...(ruleSet.tests ?? []).map((t) => `Test case: ${t.description} (${t.slot})`),
+  ];
 }
 
 /** Each part of a rule set as sentences. */

@@ -181,6 +181,14 @@ describe('the rule studio', () => {
       corrective: { withinDays: 14 },
     });
     expect(withEscalation.validation?.valid).toBe(true);
+    // Before publishing, the draft page says what it changes since version 1, in words and in JSON.
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    const changes = await page.locator('ul.changes').textContent();
+    expect(changes).toContain(
+      "Added: Escalation two-below-target: When the composite is above 3, the previous period's composite is given and the previous period's composite is above 3. high, tells principal, managers",
+    );
+    expect(await page.locator('details table').textContent()).toContain('/escalations/1');
+    await page.goto(`${stack.urls.app}/rulesets/${id}/escalations`);
     // The default's own escalation, written as a rule, is listed in words and left as it is.
     expect(await page.locator('tr', { hasText: 'fair-or-poor' }).textContent()).toContain(
       'When the grade is Fair or Poor. (written as a rule)',
