@@ -43,6 +43,8 @@ export interface Config {
   pdfPages: number;
   /** The first admin's email address: `npm start` adds them when nobody may sign in yet. */
   adminEmail: string;
+  /** A rule set's publication is approved by a second admin (COVENANT_RULESET_FOUR_EYES=on). */
+  fourEyes: boolean;
   /** Single sign-on by OpenID Connect (OIDC_*); sign-in by emailed link only when absent. */
   oidc?: OidcSettings;
 }
@@ -97,6 +99,7 @@ const schema = {
     OIDC_CLIENT_ID: { type: 'string', minLength: 1, maxLength: 500 },
     OIDC_CLIENT_SECRET: { type: 'string', minLength: 1, maxLength: 2000 },
     OIDC_NAME: { type: 'string', minLength: 1, maxLength: 60, default: 'single sign-on' },
+    COVENANT_RULESET_FOUR_EYES: { type: 'string', enum: ['on', 'off'], default: 'off' },
     // Comma-separated names of up to 100 characters, none empty.
     COVENANT_CATEGORIES: { type: 'string', pattern: '^[^,]{1,100}(,[^,]{1,100}){0,99}$' },
     // Five cron fields (minute hour day-of-month month day-of-week), or "off".
@@ -149,6 +152,7 @@ interface Env {
   OIDC_CLIENT_ID?: string;
   OIDC_CLIENT_SECRET?: string;
   OIDC_NAME: string;
+  COVENANT_RULESET_FOUR_EYES: 'on' | 'off';
   COVENANT_CATEGORIES?: string;
   COVENANT_PORTFOLIO_SCHEDULE: string;
   COVENANT_TIME_ZONE: string;
@@ -258,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     pdfPages: parsed.COVENANT_PDF_PAGES,
     adminEmail: parsed.COVENANT_ADMIN_EMAIL.toLowerCase(),
+    fourEyes: parsed.COVENANT_RULESET_FOUR_EYES === 'on',
     ...(oidc ? { oidc } : {}),
     worker: {
       memoryMb: parsed.COVENANT_WORKER_MEMORY_MB,

@@ -275,6 +275,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           documents,
           ...(outbox ? { outbox } : {}),
           ...(config.oidc ? { oidc: new OidcSignOn(config.oidc, publicUrl, secret) } : {}),
+          fourEyes: config.fourEyes,
           authenticator: new ApiTokenAuthenticator(tokens),
           users,
           mailer: apiMailer,

@@ -63,6 +63,8 @@ export interface AppDeps {
   /** People who sign in (sessions, one-time links) and the mail that carries their links. */
   users: UserStore;
   mailer: Mailer;
+  /** A rule set's publication is approved by a second admin (COVENANT_RULESET_FOUR_EYES=on). */
+  fourEyes?: boolean;
   /** Single sign-on, when configured (OIDC_*). */
   oidc?: OidcSignOn;
   rateLimits: RateLimits;
@@ -237,9 +239,24 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1/contracts', reportRoutes({ client, reads, documents: deps.documents }));
   app.use('/api/v1/contracts', evidenceRoutes(deps.documents, deps.publicUrl));
   app.use('/api/v1/contracts', actionPlanRoutes({ client, reads, documents: deps.documents }));
+  // Publishing a rule set: by one admin, or asked by one and approved by a second (four eyes).
+  const publication = {
+    client,
+    fourEyes: deps.fourEyes ?? false,
+    users: deps.users,
+    mailer: deps.mailer,
+    templates: deps.templates,
+    publicUrl: deps.publicUrl,
+  };
   app.use(
     '/api/v1/rulesets',
-    ruleSetRoutes({ client, taskQueue: deps.taskQueue, runner: deps.ruleRunner, readModel: deps.readModel }),
+    ruleSetRoutes({
+      client,
+      taskQueue: deps.taskQueue,
+      runner: deps.ruleRunner,
+      readModel: deps.readModel,
+      publication,
+    }),
   );
   app.use(
     '/api/v1/portfolio',
@@ -280,11 +297,11 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(dashboardRoutes({ client, readModel: deps.readModel, portfolio: deps.portfolio }, pages));
   const studio = { client, taskQueue: deps.taskQueue, runner: deps.ruleRunner };
-  app.use(studioRoutes(studio, pages));
+  app.use(studioRoutes({ ...studio, publication }, pages));
   app.use(studioEscalationRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));
-  app.use(ruleSetPageRoutes(client, deps.taskQueue, pages));
+  app.use(ruleSetPageRoutes(client, deps.taskQueue, pages, deps.fourEyes ?? false));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));
   return app;

@@ -14,6 +14,7 @@ import { builtInRuleSet, builtInRuleSets } from '../rules/library/index.js';
 import { schemaErrors } from '../rules/ruleset-validation.js';
 import {
   publishUpdate,
+  requestPublicationUpdate,
   RULESET_WORKFLOW,
   ruleSetQuery,
   ruleSetVersionQuery,
@@ -151,12 +152,26 @@ export async function saveDraft(
   });
 }
 
+/** Four eyes: asks for the draft's publication, which a second person then approves (publishDraft). */
+export async function requestPublication(
+  client: Client,
+  id: string,
+  by: string,
+  note: string | undefined,
+  expectedRevision?: number,
+): Promise<{ revision: number }> {
+  return client.workflow.getHandle(ruleSetWorkflowId(id)).executeUpdate(requestPublicationUpdate, {
+    args: [{ by, ...(note ? { note } : {}), ...(expectedRevision === undefined ? {} : { expectedRevision }) }],
+  });
+}
+
 export async function publishDraft(
   client: Client,
   id: string,
   by: string | undefined,
   note: string | undefined,
   expectedRevision?: number,
+  fourEyes = false,
 ): Promise<PublishResult> {
   try {
     return await client.workflow.getHandle(ruleSetWorkflowId(id)).executeUpdate(publishUpdate, {
@@ -165,6 +180,7 @@ export async function publishDraft(
           ...(by ? { by } : {}),
           ...(note ? { note } : {}),
           ...(expectedRevision === undefined ? {} : { expectedRevision }),
+          ...(fourEyes ? { fourEyes } : {}),
         },
       ],
     });

@@ -12,6 +12,11 @@ export interface StudioDeps {
   runner: RuleRunner;
 }
 
+/** Who edits or publishes, as the rule set's record names them: "Name <email>" for a person. */
+export function editorOf(principal: { name: string; email?: string } | undefined): string | undefined {
+  return principal && (principal.email ? `${principal.name} <${principal.email}>` : principal.name);
+}
+
 /** The draft (or, before any, the latest version) an edit starts from, and its revision (0: none). */
 export async function editableDraft(
   client: Client,

@@ -214,6 +214,8 @@ export interface PublishedVersion {
   /** Absent for a built-in rule set's version 1, shipped with Covenant. */
   publishedAt?: string;
   publishedBy?: string;
+  /** Under four eyes: the second person, who approved the publication. */
+  approvedBy?: string;
   builtIn?: boolean;
   note?: string;
 }
@@ -225,6 +227,8 @@ export interface RuleSetDraftState {
   revision: number;
   savedAt: string;
   savedBy?: string;
+  /** A publication asked for under four eyes, awaiting a second person; cleared when the draft changes. */
+  publicationRequest?: { by: string; at: string; note?: string };
   /** The version this very draft was published as; cleared when the draft changes. */
   publishedAs?: number;
   /**
@@ -279,6 +283,11 @@ export interface SaveDraftResult {
 export interface PublishInput {
   by?: string;
   note?: string;
+  /**
+   * Four eyes (COVENANT_RULESET_FOUR_EYES): the publication was asked for by another person, who
+   * is recorded as the publisher; `by` is the one who approves it. Refused without such a request.
+   */
+  fourEyes?: boolean;
   /** The draft revision the publisher looked at (If-Match): refused (412) when another was saved since. */
   expectedRevision?: number;
 }
@@ -291,6 +300,10 @@ export interface PublishResult {
 
 export const saveDraftUpdate = defineUpdate<SaveDraftResult, [SaveDraftInput]>('saveDraft');
 export const publishUpdate = defineUpdate<PublishResult, [PublishInput]>('publish');
+/** Four eyes: asks for the draft's publication, which another person approves (publishUpdate with fourEyes). */
+export const requestPublicationUpdate = defineUpdate<{ revision: number }, [PublishInput & { by: string }]>(
+  'requestPublication',
+);
 export const ruleSetQuery = defineQuery<RuleSetView>('ruleSet');
 export const ruleSetVersionQuery = defineQuery<PublishedVersion | null, [number]>('ruleSetVersion');
 

@@ -19,6 +19,7 @@ import {
   ruleSetQuery,
   ruleSetVersionQuery,
   saveDraftUpdate,
+  requestPublicationUpdate,
   type PublishInput,
   type RuleSetEntity,
   type RuleSetView,
@@ -86,49 +87,77 @@ export async function ruleSetWorkflow(input: RuleSetWorkflowInput): Promise<void
   );
 
   setHandler(
-    publishUpdate,
+    requestPublicationUpdate,
     ({ by, note }) => {
+      const draft = state.draft!;
+      draft.publicationRequest = { by, at: nowIso(), ...(note ? { note } : {}) };
+      return { revision: draft.revision };
+    },
+    { validator: (input: PublishInput) => checkPublishable(input) },
+  );
+
+  setHandler(
+    publishUpdate,
+    ({ by, note, fourEyes }) => {
       const draft = state.draft!;
       const version = nextVersion();
       const publishedAt = nowIso();
       const ruleSet: RuleSet = { ...draft.ruleSet, id: state.id, version };
+      // Under four eyes the one who asked publishes, the second person approves.
+      const asked = fourEyes ? draft.publicationRequest : undefined;
+      const publisher = asked?.by ?? by;
+      const says = asked?.note ?? note;
       state.versions.push({
         version,
         ruleSet,
         publishedAt,
-        ...(by ? { publishedBy: by } : {}),
-        ...(note ? { note } : {}),
+        ...(publisher ? { publishedBy: publisher } : {}),
+        ...(asked && by ? { approvedBy: by } : {}),
+        ...(says ? { note: says } : {}),
       });
       draft.publishedAs = version;
+      delete draft.publicationRequest;
       return { id: state.id, version, publishedAt };
     },
     {
-      validator: ({ expectedRevision }: PublishInput) => {
-        checkRevision(state, expectedRevision);
-        const draft = state.draft;
-        if (!draft) throw conflict('There is no draft to publish: save one first.');
-        if (draft.publishedAs !== undefined) {
+      validator: (input: PublishInput) => {
+        checkPublishable(input);
+        if (!input.fourEyes) return;
+        const asked = state.draft!.publicationRequest;
+        if (!asked)
           throw conflict(
-            `The draft is unchanged since it was published as version ${draft.publishedAs}: change it, then publish.`,
+            'Under four eyes a publication is asked for first, then approved by a second person.',
           );
-        }
-        if (!draft.validation) {
-          throw conflict(
-            'This draft was saved before drafts were checked outside the workflow: save it again, then publish.',
-          );
-        }
-        const errors = errorsOf(draft.validation);
-        if (errors.length > 0) {
-          throw invalid(
-            errors,
-            `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}: fix them, then publish`,
-          );
-        }
-        if (JSON.stringify(state).length + JSON.stringify(draft.ruleSet).length > MAX_STATE_CHARS)
-          throw full();
+        if (!input.by || input.by === asked.by)
+          throw conflict(`${asked.by} asked for this publication: a second person approves it.`);
       },
     },
   );
+
+  /** What publishing (or asking for it) needs: the draft looked at, not yet published, without errors. */
+  function checkPublishable({ expectedRevision }: PublishInput): void {
+    checkRevision(state, expectedRevision);
+    const draft = state.draft;
+    if (!draft) throw conflict('There is no draft to publish: save one first.');
+    if (draft.publishedAs !== undefined) {
+      throw conflict(
+        `The draft is unchanged since it was published as version ${draft.publishedAs}: change it, then publish.`,
+      );
+    }
+    if (!draft.validation) {
+      throw conflict(
+        'This draft was saved before drafts were checked outside the workflow: save it again, then publish.',
+      );
+    }
+    const errors = errorsOf(draft.validation);
+    if (errors.length > 0) {
+      throw invalid(
+        errors,
+        `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}: fix them, then publish`,
+      );
+    }
+    if (JSON.stringify(state).length + JSON.stringify(draft.ruleSet).length > MAX_STATE_CHARS) throw full();
+  }
 
   function checkNoVersion(version: number): never {
     const published = state.versions.some((v) => v.version === version);

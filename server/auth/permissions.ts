@@ -238,7 +238,7 @@ export const PERMISSIONS: readonly Permission[] = [
     query: {
       version: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
       draft: { enum: ['1'] },
-      done: { enum: ['saved', 'published'] },
+      done: { enum: ['saved', 'published', 'requested'] },
     },
   },
   // The rule studio (server/routes/studio.ts): the performance office edits and publishes.

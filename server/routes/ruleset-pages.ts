@@ -10,7 +10,7 @@ import type { Pages } from '../pages.js';
 import { ruleSetChanges } from '../ruleset-diff.js';
 import { findPublishedVersion, findRuleSet, listRuleSets } from '../ruleset-registry.js';
 
-export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Pages): Router {
+export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Pages, fourEyes = false): Router {
   const router = Router();
 
   router.get('/rulesets', async (_req, res) => {
@@ -45,12 +45,15 @@ export function ruleSetPageRoutes(client: Client, taskQueue: string, pages: Page
       ruleSet,
       words: inWords(ruleSet),
       changes: base && { version: base.version, ...ruleSetChanges(base, ruleSet, sentencesOf) },
+      fourEyes,
       done:
-        req.query.done === 'saved'
-          ? 'The draft is saved; its test cases ran.'
-          : req.query.done === 'published'
-            ? 'Published: new contracts may now be pinned to this version.'
-            : undefined,
+        req.query.done === 'requested'
+          ? 'Publication asked for: the other admins are emailed a link to approve it.'
+          : req.query.done === 'saved'
+            ? 'The draft is saved; its test cases ran.'
+            : req.query.done === 'published'
+              ? 'Published: new contracts may now be pinned to this version.'
+              : undefined,
     });
   });
 

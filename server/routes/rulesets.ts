@@ -8,13 +8,14 @@ import { validator } from '../../model/validation.js';
 import { schemaErrors } from '../../rules/ruleset-validation.js';
 import { principalOf } from '../auth/access.js';
 import { MAX_NAMED, MAX_PORTFOLIO, simulatedPortfolio } from '../portfolio.js';
+import { publishOrAsk, type PublicationDeps } from '../ruleset-publication.js';
+import { editorOf } from '../studio-drafts.js';
 import type { RuleRunner } from '../rule-runner/index.js';
 import type { ReadModel } from '../../store/read-model.js';
 import {
   findPublishedVersion,
   findRuleSet,
   listRuleSets,
-  publishDraft,
   saveDraft,
 } from '../ruleset-registry.js';
 
@@ -24,6 +25,8 @@ export interface RuleSetRoutesDeps {
   readModel: ReadModel;
   /** Runs validations and simulations in threads, off this event loop. */
   runner: RuleRunner;
+  /** Publishing, by one admin or under four eyes (../ruleset-publication.ts). */
+  publication: PublicationDeps;
 }
 
 const checkValidate = validator<{ draft?: unknown }>({
@@ -67,7 +70,13 @@ const checkSimulate = validator<{
 
 const checkVersion = validator<number>({ type: 'integer', minimum: 1, maximum: 1_000_000 });
 
-export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetRoutesDeps): Router {
+export function ruleSetRoutes({
+  client,
+  taskQueue,
+  runner,
+  readModel,
+  publication,
+}: RuleSetRoutesDeps): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -124,13 +133,19 @@ export function ruleSetRoutes({ client, taskQueue, runner, readModel }: RuleSetR
 
   router.post('/:id/publish', async (req, res) => {
     const { note } = checkPublish(optionalJsonBody(req));
-    const published = await publishDraft(
-      client,
+    const done = await publishOrAsk(
+      publication,
       req.params.id,
-      principalOf(req)?.name,
+      editorOf(principalOf(req)),
       note,
       ifMatchRevision(req),
     );
+    // Under four eyes the first publish asks for a second person's approval (202).
+    if ('requested' in done) {
+      res.status(202).json({ requested: true, revision: done.requested.revision });
+      return;
+    }
+    const { published } = done;
     res
       .status(201)
       .location(`/api/v1/rulesets/${encodeURIComponent(published.id)}/versions/${published.version}`)

@@ -9,18 +9,19 @@ import { bandProblems, bandRanges, bandsOf, compileBands } from '../../rules/gra
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
-import { findPublishedVersion, findRuleSet, publishDraft, saveDraft } from '../ruleset-registry.js';
-import { editableDraft, saveEdit, withoutVersion, type StudioDeps } from '../studio-drafts.js';
+import { findPublishedVersion, findRuleSet, saveDraft } from '../ruleset-registry.js';
+import { editableDraft, editorOf, saveEdit, withoutVersion, type StudioDeps } from '../studio-drafts.js';
+import { publishOrAsk, type PublicationDeps } from '../ruleset-publication.js';
 
 type Body = Record<string, string | undefined>;
 
 /** Empty rows the grade table offers for new bands. */
 const SPARE_ROWS = 2;
 
-export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
+export function studioRoutes(deps: StudioDeps & { publication: PublicationDeps }, pages: Pages): Router {
   const { client } = deps;
   const router = Router();
-  const by = (req: Request) => principalOf(req)?.name;
+  const by = (req: Request) => editorOf(principalOf(req));
 
   // A new rule set: a copy of a published version under a new id and name, saved as its draft.
   router.post('/rulesets/new', async (req, res) => {
@@ -94,8 +95,19 @@ export function studioRoutes(deps: StudioDeps, pages: Pages): Router {
     const body = (req.body ?? {}) as Body;
     const note = body.note?.trim();
     try {
-      const published = await publishDraft(client, id, by(req), note || undefined, Number(body.revision));
-      res.redirect(303, `/rulesets/${encodeURIComponent(id)}?version=${published.version}&done=published`);
+      const done = await publishOrAsk(
+        deps.publication,
+        id,
+        by(req),
+        note || undefined,
+        Number(body.revision),
+      );
+      res.redirect(
+        303,
+        'published' in done
+          ? `/rulesets/${encodeURIComponent(id)}?version=${done.published.version}&done=published`
+          : `/rulesets/${encodeURIComponent(id)}?draft=1&done=requested`,
+      );
     } catch (err) {
       const refused = toCovenantError(err);
       if (!refused || statusOf(refused) >= 500) throw err;
