@@ -8,7 +8,8 @@ import { launchBrowser } from '../support/browser.js';
 import { uniqueId } from '../support/contracts.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
 import { api, startTestStack, waitForEmail } from '../support/stack.js';
-import type { PublishedVersion } from '../../workflows/messages.js';
+import { ruleSetWorkflowId, type PublishedVersion } from '../../workflows/messages.js';
+import { recordHistory } from '../support/histories.js';
 
 const DEPUTY = { email: 'deputy@pmo.example', name: 'D. Deputy', role: 'admin' as const };
 
@@ -78,6 +79,7 @@ describe('four eyes on rule sets', () => {
     const asked = await api(stack, 'POST', `/api/v1/rulesets/${id}/publish`);
     expect(asked).toMatchObject({ status: 202, body: { requested: true } });
     expect((await api(stack, 'POST', `/api/v1/rulesets/${id}/publish`)).status).toBe(409);
+    await recordHistory(stack.client, 'ruleset-four-eyes', ruleSetWorkflowId(id));
     await office.close();
     await deputy.close();
   });

@@ -27,6 +27,7 @@ describe('recorded workflow histories', () => {
       'phased-year',
       'portfolio-review-year',
       'ruleset-continue-as-new',
+      'ruleset-four-eyes',
       'ruleset-validated-draft',
       'signed-pdf-year',
     ]);
