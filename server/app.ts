@@ -31,6 +31,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
+import { studioSettingsRoutes } from './routes/studio-settings.js';
 import { studioWhatIfRoutes } from './routes/studio-what-if.js';
 import { studioTryRoutes } from './routes/studio-try.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
@@ -206,7 +207,7 @@ export function createApp(deps: AppDeps): Express {
   // The report form carries evidence files.
   app.post('/contracts/:id/reports/:period', formUploads());
   app.post('/contracts/:id/corrective-actions/:action', formUploads());
-  app.use('/rulesets', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 60 }));
+  app.use('/rulesets', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(forms.check());
   app.use('/people', peopleRoutes(deps.users, pages));
   app.use(checkScope(reads));
@@ -299,6 +300,7 @@ export function createApp(deps: AppDeps): Express {
   const studio = { client, taskQueue: deps.taskQueue, runner: deps.ruleRunner };
   app.use(studioRoutes({ ...studio, publication }, pages));
   app.use(studioEscalationRoutes(studio, pages));
+  app.use(studioSettingsRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages, deps.fourEyes ?? false));

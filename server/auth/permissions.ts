@@ -247,6 +247,8 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/grades', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'GET', path: '/rulesets/:id/settings', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'POST', path: '/rulesets/:id/settings', roles: ['admin'], form: true },
   {
     method: 'GET',
     path: '/rulesets/:id/try',

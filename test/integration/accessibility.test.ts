@@ -141,6 +141,7 @@ describe('accessibility', () => {
         ['ruleset-draft', `/rulesets/${ruleSetId}?draft=1`],
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
+        ['ruleset-settings', `/rulesets/${ruleSetId}/settings`],
         ['ruleset-what-if', `/rulesets/${ruleSetId}/what-if`],
         ['ruleset-try', `/rulesets/${ruleSetId}/try?contract=${active.id}&period=Q1`],
         ['outbox', '/outbox'],

@@ -249,4 +249,59 @@ describe('the rule studio', () => {
     expect((await api(stack, 'POST', '/api/v1/contracts', contract)).status).toBe(201);
     await office.close();
   });
+
+  it('edits the reporting ladder and the approval and moderation days in a table, a wrong row marked', async () => {
+    const id = uniqueId('county-ladder').toLowerCase();
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/default`);
+    await page.getByLabel('Id (e.g. county-2028)').fill(id);
+    await page.getByLabel('Name', { exact: true }).fill('County ladder');
+    await page.getByRole('button', { name: 'Start the new rule set' }).click();
+    await page.waitForURL(`**/rulesets/${id}?draft=1`);
+    await page.getByRole('link', { name: 'Edit the ladder and settings' }).click();
+    expect(await page.getByLabel('Step, row 4', { exact: true }).inputValue()).toBe('escalate-to-principal');
+    // Escalate to the principal 10 days late instead of 14; drop the reminder; a call to the head
+    // 3 days before the due day; at first 200 days (out of range) and a reminder after expiry.
+    await page.getByLabel('Days from the due day, row 4', { exact: true }).fill('10');
+    await page.getByLabel('Step, row 1', { exact: true }).fill('');
+    await page.getByLabel('Days from the due day, row 1', { exact: true }).fill('');
+    await page.getByLabel('Step, row 5', { exact: true }).fill('call-head');
+    await page.getByLabel('Days from the due day, row 5', { exact: true }).fill('200');
+    await page.getByLabel('unit-head, row 5').check();
+    await page.getByLabel('Email, row 5', { exact: true }).selectOption('late-notice');
+    await page.getByLabel('A reminder goes this many days before it expires').fill('20');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    expect(await page.locator('.field-error').first().textContent()).toContain(
+      'a whole number from -90 to 180',
+    );
+    // Shown again without the emptied row: call-head is row 4 now.
+    expect(await page.getByLabel('Step, row 4', { exact: true }).inputValue()).toBe('call-head');
+    await page.getByLabel('Days from the due day, row 4', { exact: true }).fill('-3');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    expect(
+      await page.getByLabel('A reminder goes this many days before it expires').getAttribute('aria-invalid'),
+    ).toBe('true');
+    await page.getByLabel('A reminder goes this many days before it expires').fill('2');
+    await page.getByLabel(/^Figures may be moderated for/).fill('21');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**done=saved');
+    const draft = (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!.ruleSet;
+    expect(
+      draft.ladder.steps.map((s) => [s.id, s.offsetDays, s.notify, s.template, s.flagLate ?? false]),
+    ).toEqual([
+      ['call-head', -3, ['unit-head'], 'late-notice', false],
+      ['late-notice', 0, ['unit'], 'late-notice', false],
+      ['escalate-to-head', 7, ['unit-head'], 'late-escalation', false],
+      ['escalate-to-principal', 10, ['principal', 'managers'], 'late-escalation', true],
+    ]);
+    expect([draft.approvals, draft.moderation]).toEqual([
+      { expiresAfterDays: 14, reminderDaysBefore: 2 },
+      { windowDays: 21 },
+    ]);
+    expect(await page.locator('main').textContent()).toContain(
+      '10 days after the due day; the report counts as late',
+    );
+    await office.close();
+  });
 });
