@@ -32,6 +32,7 @@ import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
 import { studioSettingsRoutes } from './routes/studio-settings.js';
+import { studioRawRoutes } from './routes/studio-raw.js';
 import { studioWhatIfRoutes } from './routes/studio-what-if.js';
 import { studioTryRoutes } from './routes/studio-try.js';
 import { correctiveFormRoutes } from './routes/corrective-forms.js';
@@ -301,6 +302,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(studioRoutes({ ...studio, publication }, pages));
   app.use(studioEscalationRoutes(studio, pages));
   app.use(studioSettingsRoutes(studio, pages));
+  app.use(studioRawRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages, deps.fourEyes ?? false));

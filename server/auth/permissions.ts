@@ -248,6 +248,14 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/rulesets/:id/settings', roles: ['admin'], ui: true, query: 'ignored' },
+  {
+    method: 'GET',
+    path: '/rulesets/:id/raw',
+    roles: ['admin'],
+    ui: true,
+    query: { slot: { type: 'string', maxLength: 200 }, saved: { enum: ['1'] } },
+  },
+  { method: 'POST', path: '/rulesets/:id/raw', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/settings', roles: ['admin'], form: true },
   {
     method: 'GET',

@@ -304,4 +304,45 @@ describe('the rule studio', () => {
     );
     await office.close();
   });
+
+  it('edits a rule as raw JSON-Logic, with the validator pointing inside it and the rule in words', async () => {
+    const id = uniqueId('county-raw').toLowerCase();
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/default`);
+    await page.getByLabel('Id (e.g. county-2028)').fill(id);
+    await page.getByLabel('Name', { exact: true }).fill('County raw');
+    await page.getByRole('button', { name: 'Start the new rule set' }).click();
+    await page.waitForURL(`**/rulesets/${id}?draft=1`);
+    await page.getByRole('link', { name: 'Edit a rule as JSON-Logic' }).click();
+    await page.locator('select[name="slot"]').selectOption('guards.min-indicators');
+    await page.getByRole('button', { name: 'Open' }).click();
+    expect(await page.locator('main').textContent()).toContain(
+      'In words: the number of the indicators is at least 2',
+    );
+    const rule = page.getByLabel('guards.min-indicators (JSON-Logic)');
+    await rule.fill('{"<=": [{"var": "indicator"}, ');
+    await page.getByRole('button', { name: 'Check' }).click();
+    expect(await page.locator('#rule-problems').textContent()).toContain('Not JSON');
+    expect(await rule.getAttribute('aria-invalid')).toBe('true');
+    await rule.fill(
+      '{">=": [{"reduce": [{"var": "indicatorz"}, {"+": [{"var": "accumulator"}, 1]}, 0]}, 3]}',
+    );
+    await page.getByRole('button', { name: 'Check' }).click();
+    expect(await page.locator('#rule-problems').textContent()).toMatch(/indicatorz/);
+    expect((await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!.revision).toBe(1);
+    await rule.fill(
+      '{">=": [{"reduce": [{"var": "indicators"}, {"+": [{"var": "accumulator"}, 1]}, 0]}, 3]}',
+    );
+    await page.getByRole('button', { name: 'Check' }).click();
+    expect(await page.locator('main').textContent()).toContain('No problem found in this rule.');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**saved=1');
+    const draft = (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!;
+    expect(draft.ruleSet.guards.find((g) => g.id === 'min-indicators')!.rule).toEqual({
+      '>=': [{ reduce: [{ var: 'indicators' }, { '+': [{ var: 'accumulator' }, 1] }, 0] }, 3],
+    });
+    expect(draft.revision).toBe(2);
+    await office.close();
+  });
 });
