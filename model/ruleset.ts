@@ -104,8 +104,19 @@ export interface RuleSet {
    * engine never reads it): the grade bands as a table. A rule edited raw no longer matches its
    * description, and the studio then shows it raw.
    */
-  studio?: { grade?: GradeBands; escalations?: Record<string, EscalationTemplate> };
+  studio?: {
+    grade?: GradeBands;
+    escalations?: Record<string, EscalationTemplate>;
+    guards?: Record<string, GuardTemplate>;
+  };
 }
+
+/** A vetting guard made from one of the studio's templates (rules/guard-templates.ts). */
+export type GuardTemplate =
+  | { template: 'weights-sum'; total: number }
+  | { template: 'min-indicators'; count: number }
+  | { template: 'max-weight'; weight: number }
+  | { template: 'not-below-baseline' };
 
 /** An escalation condition made from one of the studio's templates (rules/escalation-templates.ts). */
 export type EscalationTemplate =
@@ -288,6 +299,21 @@ const properties = {
     additionalProperties: false,
     properties: {
       grade: gradeBandsSchema,
+      guards: {
+        type: 'object',
+        maxProperties: 100,
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['template'],
+          properties: {
+            template: { enum: ['weights-sum', 'min-indicators', 'max-weight', 'not-below-baseline'] },
+            total: { type: 'number' },
+            count: { type: 'integer', minimum: 1, maximum: 1000 },
+            weight: { type: 'number' },
+          },
+        },
+      },
       escalations: {
         type: 'object',
         maxProperties: 100,

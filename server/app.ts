@@ -32,6 +32,7 @@ import { ruleSetPageRoutes } from './routes/ruleset-pages.js';
 import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
 import { studioSettingsRoutes } from './routes/studio-settings.js';
+import { studioGuardRoutes } from './routes/studio-guards.js';
 import { studioRawRoutes } from './routes/studio-raw.js';
 import { studioWhatIfRoutes } from './routes/studio-what-if.js';
 import { studioTryRoutes } from './routes/studio-try.js';
@@ -302,6 +303,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(studioRoutes({ ...studio, publication }, pages));
   app.use(studioEscalationRoutes(studio, pages));
   app.use(studioSettingsRoutes(studio, pages));
+  app.use(studioGuardRoutes(studio, pages));
   app.use(studioRawRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));

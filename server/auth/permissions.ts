@@ -248,6 +248,8 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/publish', roles: ['admin'], form: true },
   { method: 'GET', path: '/rulesets/:id/escalations', roles: ['admin'], ui: true, query: 'ignored' },
   { method: 'GET', path: '/rulesets/:id/settings', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'GET', path: '/rulesets/:id/guards', roles: ['admin'], ui: true, query: 'ignored' },
+  { method: 'POST', path: '/rulesets/:id/guards', roles: ['admin'], form: true },
   {
     method: 'GET',
     path: '/rulesets/:id/raw',

@@ -142,6 +142,7 @@ describe('accessibility', () => {
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
         ['ruleset-settings', `/rulesets/${ruleSetId}/settings`],
+        ['ruleset-guards', `/rulesets/${ruleSetId}/guards`],
         ['ruleset-raw', `/rulesets/${ruleSetId}/raw?slot=scoring.grade`],
         ['ruleset-what-if', `/rulesets/${ruleSetId}/what-if`],
         ['ruleset-try', `/rulesets/${ruleSetId}/try?contract=${active.id}&period=Q1`],

@@ -345,4 +345,58 @@ describe('the rule studio', () => {
     expect(draft.revision).toBe(2);
     await office.close();
   });
+
+  it('adds a vetting guard from a template, which then refuses terms that break it', async () => {
+    const id = uniqueId('county-guards').toLowerCase();
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/default`);
+    await page.getByLabel('Id (e.g. county-2028)').fill(id);
+    await page.getByLabel('Name', { exact: true }).fill('County guards');
+    await page.getByRole('button', { name: 'Start the new rule set' }).click();
+    await page.waitForURL(`**/rulesets/${id}?draft=1`);
+    await page.getByRole('link', { name: 'Edit the vetting guards' }).click();
+    expect(await page.locator('tr', { hasText: 'weights-sum-100' }).textContent()).toContain(
+      '(written as a rule)',
+    );
+    await page.getByLabel('Template', { exact: true }).selectOption('max-weight');
+    await page.getByLabel('Id of the guard').fill('max-weight-15');
+    await page.getByRole('button', { name: 'Add the guard' }).click();
+    expect(await page.getByLabel("An indicator's weight, at most").getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('What it says when the terms fail it').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await page.getByLabel("An indicator's weight, at most").fill('15');
+    await page.getByLabel('What it says when the terms fail it').fill('No indicator may weigh more than 15.');
+    await page.getByRole('button', { name: 'Add the guard' }).click();
+    await page.waitForURL('**/guards?saved=1');
+    expect(await page.locator('tr', { hasText: 'max-weight-15' }).textContent()).toContain(
+      'Each indicator passes when its weight is at most 15.',
+    );
+    const guard = (
+      await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)
+    ).body.draft!.ruleSet.guards.at(-1);
+    expect(guard).toEqual({
+      id: 'max-weight-15',
+      scope: 'indicator',
+      message: 'No indicator may weigh more than 15.',
+      rule: { '<=': [{ var: 'weight' }, 15] },
+    });
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    await page.getByRole('button', { name: 'Publish this draft' }).click();
+    await page.waitForURL('**done=published');
+    // The example weighs immunisation 20: refused at creation, at that indicator.
+    const refused = await api<{ errors: { pointer: string; message: string }[] }>(
+      stack,
+      'POST',
+      '/api/v1/contracts',
+      exampleContract({ id: uniqueId('PC-GUARD'), ruleSet: { id, version: 1 } }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toEqual({
+      pointer: '/indicators/0',
+      message: '[max-weight-15] immunisation: No indicator may weigh more than 15.',
+    });
+    await office.close();
+  });
 });
