@@ -23,6 +23,7 @@ import { attribution, principalOf } from '../auth/access.js';
 import type { ContractReads } from '../contract-reads.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { fieldErrors } from '../form-values.js';
 
 type Body = Record<string, string | undefined>;
 
@@ -406,19 +407,4 @@ function reviewVersionOf(period: PeriodState): number {
 function personOf(req: Request): { name: string; email: string } | undefined {
   const principal = principalOf(req);
   return principal?.email ? { name: principal.name, email: principal.email } : undefined;
-}
-
-/** Issues by field (the pattern's first group), and those that concern no field. */
-function fieldErrors(
-  issues: readonly Issue[],
-  field: RegExp,
-): { fields: Map<string, string>; general: string[] } {
-  const fields = new Map<string, string>();
-  const general: string[] = [];
-  for (const issue of issues) {
-    const match = field.exec(issue.pointer);
-    if (match) fields.set(decodeURIComponent(match.slice(1).filter(Boolean).join('/')), issue.message);
-    else general.push(issue.message);
-  }
-  return { fields, general };
 }

@@ -10,6 +10,7 @@ import { describeCondition } from '../../rules/sentences.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { fieldErrors, many, one } from '../form-values.js';
 import { editableDraft, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | string[] | undefined>;
@@ -67,15 +68,10 @@ export function studioEscalationRoutes(deps: StudioDeps, pages: Pages): Router {
     const id = String(req.params.id);
     const { document, revision } = await editableDraft(deps.client, id);
     const better = document.scoring.better ?? 'higher';
-    const errors = new Map<string, string>();
-    const general: string[] = [];
-    for (const issue of issues) {
-      const field = /^\/(id|grades|percent|composite|count|notify|message|corrective)$/.exec(
-        issue.pointer,
-      )?.[1];
-      if (field) errors.set(field, issue.message);
-      else general.push(issue.message);
-    }
+    const { fields: errors, general } = fieldErrors(
+      issues,
+      /^\/(id|grades|percent|composite|count|notify|message|corrective)$/,
+    );
     const chosen = new Set(many(posted.grades));
     const told = new Set(posted.notify === undefined ? ['managers'] : many(posted.notify));
     pages.send(res, status, 'ruleset-escalations', {
@@ -190,14 +186,6 @@ function escalationIn(
     },
     template,
   };
-}
-
-function one(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function many(value: string | string[] | undefined): string[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -15,6 +15,7 @@ import { describeRule } from '../../rules/sentences.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { fieldErrors } from '../form-values.js';
 import { editableDraft, editorOf, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | undefined>;
@@ -71,13 +72,8 @@ export function studioGuardRoutes(deps: StudioDeps, pages: Pages): Router {
   async function show(req: Request, res: Response, status: number, posted: Body = {}, issues: Issue[] = []) {
     const id = String(req.params.id);
     const { document, revision } = await editableDraft(deps.client, id);
-    const errors: Record<string, string> = {};
-    const general: string[] = [];
-    for (const issue of issues) {
-      const field = /^\/(id|total|count|weight|message)$/.exec(issue.pointer)?.[1];
-      if (field) errors[field] = issue.message;
-      else general.push(issue.message);
-    }
+    const { fields, general } = fieldErrors(issues, /^\/(id|total|count|weight|message)$/);
+    const errors = Object.fromEntries(fields);
     pages.send(res, status, 'ruleset-guards', {
       id,
       name: document.name,

@@ -8,6 +8,7 @@ import type { LadderStep, Recipient, RuleSetDraft } from '../../model/ruleset.js
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { fieldErrors, many, one } from '../form-values.js';
 import { editableDraft, editorOf, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | string[] | undefined>;
@@ -63,16 +64,10 @@ export function studioSettingsRoutes(deps: StudioDeps, pages: Pages): Router {
       reminderDaysBefore: document.approvals.reminderDaysBefore,
       windowDays: document.moderation.windowDays,
     };
-    const errors = new Map<string, string>();
-    const general: string[] = [];
-    for (const issue of issues) {
-      const at =
-        /^\/(?:ladder\/)?(steps\/\d+|expiresAfterDays|reminderDaysBefore|windowDays|approvals\/\w+|moderation\/\w+)/.exec(
-          issue.pointer,
-        )?.[1];
-      if (at) errors.set(at.replace(/^(approvals|moderation)\//, ''), issue.message);
-      else general.push(issue.message);
-    }
+    const { fields: errors, general } = fieldErrors(
+      issues,
+      /^\/(?:ladder\/|approvals\/|moderation\/)?(steps\/\d+|expiresAfterDays|reminderDaysBefore|windowDays)/,
+    );
     const rows = Array.from({ length: Math.max(ROWS, settings.steps.length) }, (_, i) => settings.steps[i]);
     pages.send(res, status, 'ruleset-settings', {
       id,
@@ -155,12 +150,4 @@ function settingsIn(body: Body): { settings: Settings; issues: Issue[] } {
       message: 'The reminder goes before the link expires: fewer days than it lasts.',
     });
   return { settings, issues };
-}
-
-function one(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function many(value: string | string[] | undefined): string[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

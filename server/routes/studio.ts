@@ -9,6 +9,7 @@ import { bandProblems, bandRanges, bandsOf, compileBands } from '../../rules/gra
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { fieldErrors } from '../form-values.js';
 import { findPublishedVersion, findRuleSet, saveDraft } from '../ruleset-registry.js';
 import { editableDraft, editorOf, saveEdit, withoutVersion, type StudioDeps } from '../studio-drafts.js';
 import { publishOrAsk, type PublicationDeps } from '../ruleset-publication.js';
@@ -138,13 +139,7 @@ export function studioRoutes(deps: StudioDeps & { publication: PublicationDeps }
         link: { href: `/rulesets/${encodeURIComponent(id)}?draft=1`, text: 'Back to the rule set' },
       });
     }
-    const errors = new Map<string, string>();
-    const general: string[] = [];
-    for (const issue of issues) {
-      const at = /^\/(bands\/\d+\/(?:grade|limit)|otherwise)$/.exec(issue.pointer)?.[1];
-      if (at) errors.set(at, issue.message);
-      else general.push(issue.message);
-    }
+    const { fields: errors, general } = fieldErrors(issues, /^\/(bands\/\d+\/(?:grade|limit)|otherwise)$/);
     const rows = [
       ...bands.bands,
       ...Array.from({ length: posted ? 0 : SPARE_ROWS }, () => ({ grade: '', limit: NaN })),

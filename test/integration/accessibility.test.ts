@@ -17,7 +17,7 @@ import {
   signContract,
   uniqueId,
 } from '../support/contracts.js';
-import { defaultDraft, publishRuleSet } from '../support/rulesets.js';
+import { correctiveDraft, publishRuleSet } from '../support/rulesets.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
 import { api, approvalLink, messages, startTestStack, waitFor, waitForEmail } from '../support/stack.js';
 
@@ -61,21 +61,7 @@ async function check(
 describe('accessibility', () => {
   it('finds no serious violation on any page, for the office, a manager, a unit and a stranger', async () => {
     const ruleSetId = uniqueId('a11y').toLowerCase();
-    await publishRuleSet(
-      stack,
-      defaultDraft(ruleSetId, (draft) => {
-        draft.escalations = [
-          {
-            id: 'fair-or-poor',
-            when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
-            severity: 'high',
-            notify: ['managers'],
-            message: 'Graded Fair or Poor: the unit adds a corrective action.',
-            corrective: { withinDays: 10 },
-          },
-        ];
-      }),
-    );
+    await publishRuleSet(stack, correctiveDraft(ruleSetId));
     const active = exampleContract({
       id: uniqueId('PC-A11Y'),
       category: 'Counties',

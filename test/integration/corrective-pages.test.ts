@@ -13,7 +13,7 @@ import {
   signContract,
   uniqueId,
 } from '../support/contracts.js';
-import { defaultDraft, publishRuleSet } from '../support/rulesets.js';
+import { correctiveDraft, publishRuleSet } from '../support/rulesets.js';
 import { signedInContext } from '../support/sessions.js';
 import { api, startTestStack, waitFor } from '../support/stack.js';
 
@@ -33,21 +33,7 @@ afterAll(async () => {
 describe('corrective actions in the browser', () => {
   it('lets the unit add the action an escalation asked for, then close it with a note and evidence', async () => {
     const ruleSetId = uniqueId('corrective-pages').toLowerCase();
-    await publishRuleSet(
-      stack,
-      defaultDraft(ruleSetId, (draft) => {
-        draft.escalations = [
-          {
-            id: 'fair-or-poor',
-            when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
-            severity: 'high',
-            notify: ['managers'],
-            message: 'Graded Fair or Poor: the unit adds a corrective action.',
-            corrective: { withinDays: 10 },
-          },
-        ];
-      }),
-    );
+    await publishRuleSet(stack, correctiveDraft(ruleSetId));
     const contract = exampleContract({
       id: uniqueId('PC-CORR'),
       period: backdatedPeriod(4, 30),

@@ -25,3 +25,19 @@ export async function publishRuleSet(stack: Stack, draft: Record<string, unknown
   expect((await api(stack, 'POST', '/api/v1/rulesets', draft)).status).toBe(201);
   expect((await api(stack, 'POST', `/api/v1/rulesets/${String(draft.id)}/publish`, {})).status).toBe(201);
 }
+
+/** The default whose one escalation, on a Fair or Poor grade, asks the unit for a corrective action within 10 days. */
+export function correctiveDraft(id: string): Record<string, unknown> {
+  return defaultDraft(id, (draft) => {
+    draft.escalations = [
+      {
+        id: 'fair-or-poor',
+        when: { in: [{ var: 'grade' }, ['Fair', 'Poor']] },
+        severity: 'high',
+        notify: ['managers'],
+        message: 'Graded Fair or Poor: the unit adds a corrective action.',
+        corrective: { withinDays: 10 },
+      },
+    ];
+  });
+}
