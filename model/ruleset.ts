@@ -105,6 +105,7 @@ export interface RuleSet {
    * description, and the studio then shows it raw.
    */
   studio?: {
+    indicator?: CriteriaTable;
     grade?: GradeBands;
     escalations?: Record<string, EscalationTemplate>;
     guards?: Record<string, GuardTemplate>;
@@ -133,6 +134,39 @@ export interface GradeBands {
   otherwise: string;
 }
 
+/**
+ * An indicator's score as a table of criteria (rules/criteria-table.ts): rows from the worst value
+ * to the best, each a point on the indicator's scale and the score there; interpolated in a
+ * straight line between rows, or stepped (the best row reached).
+ */
+export interface CriteriaTable {
+  kind: 'criteria';
+  method: 'interpolate' | 'step';
+  /** The score of a period not reported. */
+  missing: number;
+  /** Stepped: the score of an actual short of the first row. */
+  below?: number;
+  /** Interpolated: the decimals the score is rounded to. */
+  decimals?: number;
+  rows: CriteriaRow[];
+}
+
+export interface CriteriaRow {
+  /** An indicator may set this row's value for itself, as criteria.<name>. */
+  criterion?: string;
+  at: CriteriaPoint;
+  score: number;
+}
+
+/** Where a row sits on an indicator's scale, from its (phased) baseline and target. */
+export type CriteriaPoint =
+  | { from: 'baseline' }
+  | { from: 'target' }
+  /** baseline + share x (target - baseline): 0.5 halfway, 1.5 half the span beyond the target. */
+  | { from: 'span'; share: number }
+  /** target + share x |target|, towards better: 0.2 is 20% beyond the target. */
+  | { from: 'beyond-target'; share: number };
+
 /** The editable copy of a rule set's next version: publishing gives it its version number. */
 export type RuleSetDraft = Omit<RuleSet, 'version'> & { version?: number };
 
@@ -159,6 +193,41 @@ const gradeBandsSchema = {
       },
     },
     otherwise: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+const criteriaTableSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'method', 'missing', 'rows'],
+  properties: {
+    kind: { const: 'criteria' },
+    method: { enum: ['interpolate', 'step'] },
+    missing: { type: 'number' },
+    below: { type: 'number' },
+    decimals: { type: 'integer', minimum: 0, maximum: 10 },
+    rows: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'score'],
+        properties: {
+          criterion: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,49}$' },
+          score: { type: 'number' },
+          at: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from'],
+            properties: {
+              from: { enum: ['baseline', 'target', 'span', 'beyond-target'] },
+              share: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -298,6 +367,7 @@ const properties = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      indicator: criteriaTableSchema,
       grade: gradeBandsSchema,
       guards: {
         type: 'object',

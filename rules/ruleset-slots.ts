@@ -257,7 +257,11 @@ export function contextOf(kind: SlotKind, declaredCriteria?: readonly string[]):
     properties: Object.fromEntries(
       declaredCriteria.map((name) => [
         name,
-        { type: ['number', 'null'], description: 'null when the indicator does not set it' },
+        {
+          type: ['number', 'null'],
+          description: 'null when the indicator does not set it',
+          absentWhenNull: true,
+        },
       ]),
     ),
   };

@@ -33,6 +33,7 @@ import { studioRoutes } from './routes/studio.js';
 import { studioEscalationRoutes } from './routes/studio-escalations.js';
 import { studioSettingsRoutes } from './routes/studio-settings.js';
 import { studioGuardRoutes } from './routes/studio-guards.js';
+import { studioScoringRoutes } from './routes/studio-scoring.js';
 import { studioRawRoutes } from './routes/studio-raw.js';
 import { studioWhatIfRoutes } from './routes/studio-what-if.js';
 import { studioTryRoutes } from './routes/studio-try.js';
@@ -304,6 +305,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(studioEscalationRoutes(studio, pages));
   app.use(studioSettingsRoutes(studio, pages));
   app.use(studioGuardRoutes(studio, pages));
+  app.use(studioScoringRoutes(studio, pages));
   app.use(studioRawRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
   app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));

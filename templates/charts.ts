@@ -351,3 +351,25 @@ export async function whatIfChart(
     },
   });
 }
+
+/** What each actual scores under an indicator rule, for an example indicator of each direction: the number line. */
+export async function scoreLineChart(
+  points: readonly { indicator: string; actual: number; score: number }[],
+): Promise<string> {
+  return renderChart('What each actual scores, for an example indicator of each direction', {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: points.map((p) => ({ ...p })) },
+    columns: 2,
+    facet: { field: 'indicator', type: 'nominal', title: null, header: { labelLimit: 300 } },
+    resolve: { scale: { x: 'independent' } },
+    spec: {
+      width: 240,
+      height: 140,
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 'actual', type: 'quantitative', title: 'actual', scale: { zero: false } },
+        y: { field: 'score', type: 'quantitative', title: 'score', scale: { zero: false } },
+      },
+    },
+  });
+}

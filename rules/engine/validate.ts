@@ -27,6 +27,11 @@ export interface VariableSpec {
   properties?: Readonly<Record<string, VariableSpec>>;
   /** The items of an array: what {"var": ...} reads inside map, filter, all, none and some. */
   items?: VariableSpec;
+  /**
+   * Null only by being absent, never set to null: {"var": [name, default]} then gives the default
+   * (json-logic-js returns a default for a missing value, not for a null one).
+   */
+  absentWhenNull?: boolean;
 }
 
 export interface ValidationContext {
@@ -207,6 +212,7 @@ class Validator {
       if (path === undefined || scope.nonNull.has(path.join('.'))) continue;
       const found = resolve(scope.spec, path);
       if (found.spec === undefined || !found.nullable) continue;
+      if (found.spec.absentWhenNull && hasDefault(arg.value)) continue;
       const name = path.join('.');
       const consequence =
         op === '==' || op === '!='
@@ -383,6 +389,13 @@ function staticPath(rule: unknown): string[] | null | undefined {
   if (path === undefined || path === null || path === '') return null;
   if (isOperationDeep(path)) return undefined;
   return (Array.isArray(path) ? joinArray(path, ',', '') : toText(path, '')).split('.');
+}
+
+/** Whether {"var": [path, default]} gives a default other than null. */
+function hasDefault(rule: unknown): boolean {
+  if (!isOperation(rule) || !('var' in rule)) return false;
+  const args = rule.var;
+  return Array.isArray(args) && args.length > 1 && args[1] !== null && args[1] !== undefined;
 }
 
 function variablePath(rule: unknown): string[] | undefined {

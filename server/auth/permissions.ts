@@ -252,6 +252,14 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: 'POST', path: '/rulesets/:id/guards', roles: ['admin'], form: true },
   {
     method: 'GET',
+    path: '/rulesets/:id/scoring',
+    roles: ['admin'],
+    ui: true,
+    query: { start: { enum: ['1'] }, saved: { enum: ['1'] } },
+  },
+  { method: 'POST', path: '/rulesets/:id/scoring', roles: ['admin'], form: true },
+  {
+    method: 'GET',
     path: '/rulesets/:id/raw',
     roles: ['admin'],
     ui: true,

@@ -1,6 +1,7 @@
 // The rule sets in the browser, in words: every published version and the draft, each rule read
 // as a sentence (rules/sentences.ts) beside the settings it holds, so a performance officer, a
 // manager or a unit can see how they are judged without reading JSON-Logic.
+import { describeTable, tableOf } from '../../rules/criteria-table.js';
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { CovenantError } from '../../model/errors.js';
@@ -83,11 +84,17 @@ function sentencesOf(ruleSet: RuleSetDraft | RuleSet): string[] {
   ];
 }
 
+/** A criteria table reads as its rows; any other indicator rule as what it is written as. */
+function scoreWords(ruleSet: RuleSetDraft | RuleSet): string[] {
+  const table = tableOf(ruleSet.scoring.indicator, ruleSet.studio?.indicator);
+  return table ? describeTable(table) : describeChoice(ruleSet.scoring.indicator, "an indicator's score");
+}
+
 /** Each part of a rule set as sentences. */
 export function inWords(ruleSet: RuleSetDraft | RuleSet) {
   const { scoring } = ruleSet;
   return {
-    score: describeChoice(scoring.indicator, "an indicator's score"),
+    score: scoreWords(ruleSet),
     composite: describeChoice(scoring.composite, 'the composite'),
     grade: describeChoice(scoring.grade, 'the grade'),
     criteria: Object.entries(scoring.criteria ?? {}).map(([name, meaning]) => ({ name, meaning })),

@@ -125,6 +125,7 @@ describe('accessibility', () => {
         ['rulesets', '/rulesets'],
         ['ruleset', '/rulesets/default'],
         ['ruleset-draft', `/rulesets/${ruleSetId}?draft=1`],
+        ['ruleset-scoring', `/rulesets/${ruleSetId}/scoring`],
         ['ruleset-grades', `/rulesets/${ruleSetId}/grades`],
         ['ruleset-escalations', `/rulesets/${ruleSetId}/escalations`],
         ['ruleset-settings', `/rulesets/${ruleSetId}/settings`],

@@ -1,0 +1,153 @@
+// The rule studio's criteria table in a real browser, signed in as the performance office: the
+// default's indicator rule read as rows, a row out of order refused at the row, the table made
+// stepped with a row more and saved as the rule the engine runs, and a rule written raw (the
+// percent scale) replaced by a table only when the office asks.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../../cli/stack.js';
+import { compileTable } from '../../rules/criteria-table.js';
+import { evaluate } from '../../rules/engine/index.js';
+import { builtInRuleSet } from '../../rules/library/index.js';
+import type { RuleSetView } from '../../workflows/messages.js';
+import { launchBrowser } from '../support/browser.js';
+import { uniqueId } from '../support/contracts.js';
+import { defaultDraft } from '../support/rulesets.js';
+import { OFFICE, signedInContext } from '../support/sessions.js';
+import { api, startTestStack } from '../support/stack.js';
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const draftOf = async (id: string) =>
+  (await api<RuleSetView>(stack, 'GET', `/api/v1/rulesets/${id}`)).body.draft!;
+
+describe("the studio's criteria table", () => {
+  it('reads the default as rows, refuses a row out of order, and saves a stepped table as the rule', async () => {
+    const id = uniqueId('county-scores').toLowerCase();
+    expect((await api(stack, 'POST', '/api/v1/rulesets', defaultDraft(id))).status).toBe(201);
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    await page.getByRole('link', { name: 'Edit the indicator scores' }).click();
+    const field = (name: string, row: number) => page.getByLabel(`${name}, row ${row}`, { exact: true });
+    expect(await field('Criterion', 1).inputValue()).toBe('poor');
+    expect(await field('Where', 1).inputValue()).toBe('baseline');
+    expect(await field('Score', 1).inputValue()).toBe('5');
+    expect(await field('Where', 2).inputValue()).toBe('target');
+    expect(await field('Where', 3).inputValue()).toBe('beyond-target');
+    expect(await field('Share in percent', 3).inputValue()).toBe('20');
+    // The number line: an image described in words, and each row's value for the examples.
+    expect(await page.locator('figure svg[role="img"]').getAttribute('aria-label')).toBe(
+      'What each actual scores, for an example indicator of each direction',
+    );
+    const examples = await page.locator('main table').allTextContents();
+    expect(examples[1]).toContain('the baseline605the target803' + '20% beyond the target961');
+    expect(examples[2]).toContain('the baseline205the target103' + '20% beyond the target81');
+
+    // A row placed before the one above it, and a score that gets worse: refused at their rows.
+    await field('Where', 2).selectOption('baseline');
+    await field('Score', 3).fill('4');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    expect(await field('Where', 2).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#from-1-error').textContent()).toBe(
+      "Row 2: the baseline is not beyond row 1's the baseline: rows go from the worst value to the best, so these would overlap.",
+    );
+    expect(await page.locator('#score-2-error').textContent()).toContain("Row 3: 4 is not below row 2's 3");
+    expect((await draftOf(id)).revision).toBe(1);
+
+    // Stepped, with a row halfway (4) and the excellent row 10% beyond the target.
+    await page.getByLabel('the score of the best row reached (stepped)').check();
+    await field('Where', 2).selectOption('span');
+    await field('Share in percent', 2).fill('50');
+    await field('Score', 2).fill('4');
+    await field('Criterion', 3).fill('');
+    await field('Where', 3).selectOption('target');
+    await field('Share in percent', 3).fill('');
+    await field('Score', 3).fill('3');
+    await field('Criterion', 4).fill('excellent');
+    await field('Where', 4).selectOption('beyond-target');
+    await field('Share in percent', 4).fill('10');
+    await field('Score', 4).fill('1');
+    await page.getByLabel('Stepped: score of an actual short of the first row').fill('5');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**/scoring?saved=1');
+    const saved = await draftOf(id);
+    expect(saved.revision).toBe(2);
+    const table = saved.ruleSet.studio!.indicator!;
+    expect(table).toEqual({
+      kind: 'criteria',
+      method: 'step',
+      missing: 5,
+      below: 5,
+      rows: [
+        { criterion: 'poor', at: { from: 'baseline' }, score: 5 },
+        { at: { from: 'span', share: 0.5 }, score: 4 },
+        { at: { from: 'target' }, score: 3 },
+        { criterion: 'excellent', at: { from: 'beyond-target', share: 0.1 }, score: 1 },
+      ],
+    });
+    expect(saved.ruleSet.scoring.indicator).toEqual(compileTable(table));
+    // The rule the engine runs: a higher-is-better indicator, baseline 60, target 80.
+    const scoreOf = (actual: number) =>
+      evaluate(saved.ruleSet.scoring.indicator, {
+        actual,
+        direction: 'higher',
+        baseline: 60,
+        target: 80,
+        periodBaseline: 60,
+        periodTarget: 80,
+      });
+    expect([59, 60, 70, 79, 80, 88].map(scoreOf)).toEqual([5, 5, 4, 4, 3, 1]);
+    expect(saved.ruleSet.scoring.criteria).toEqual({
+      poor: builtInRuleSet('default')!.scoring.criteria!.poor,
+      excellent: 'the value that scores 1; default: 10% beyond the target',
+    });
+    await page.goto(`${stack.urls.app}/rulesets/${id}?draft=1`);
+    expect(await page.locator('main').textContent()).toContain(
+      "When the actual is at or beyond 50% of the way from the baseline to the target, in the indicator's direction, the score is 4.",
+    );
+    await office.close();
+  });
+
+  it('leaves a rule written raw as it is, and replaces it with a table only when asked', async () => {
+    const id = uniqueId('county-percent').toLowerCase();
+    const percent = builtInRuleSet('percent')!;
+    const draft = defaultDraft(id, (d) => {
+      d.scoring = { ...percent.scoring };
+      d.escalations = [];
+      d.tests = [];
+    });
+    expect((await api(stack, 'POST', '/api/v1/rulesets', draft)).status).toBe(201);
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/${id}/scoring`);
+    expect(await page.locator('h2').first().textContent()).toBe('Written as a rule');
+    expect(await page.locator('form[action$="/scoring"]').count()).toBe(0);
+    await page.getByRole('link', { name: 'Replace it with a table' }).click();
+    const field = (name: string, row: number) => page.getByLabel(`${name}, row ${row}`, { exact: true });
+    // The scores the percent rule gives at the baseline, the target and 20% beyond it.
+    expect(await Promise.all([1, 2, 3].map((row) => field('Score', row).inputValue()))).toEqual([
+      '60',
+      '90',
+      '100',
+    ]);
+    expect((await draftOf(id)).revision).toBe(1);
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.waitForURL('**/scoring?saved=1');
+    const saved = await draftOf(id);
+    expect(saved.revision).toBe(2);
+    expect(saved.ruleSet.studio?.indicator?.rows.map((r) => r.score)).toEqual([60, 90, 100]);
+    expect(saved.ruleSet.scoring.criteria).toBeUndefined();
+    await office.close();
+  });
+});
