@@ -117,14 +117,43 @@ export type GuardTemplate =
   | { template: 'weights-sum'; total: number }
   | { template: 'min-indicators'; count: number }
   | { template: 'max-weight'; weight: number }
-  | { template: 'not-below-baseline' };
+  | { template: 'not-below-baseline' }
+  | { template: 'not-below-last-actual' }
+  | { template: 'condition'; scope: 'contract' | 'indicator'; condition: BuiltCondition };
 
 /** An escalation condition made from one of the studio's templates (rules/escalation-templates.ts). */
 export type EscalationTemplate =
   | { template: 'grade-in' | 'grade-twice'; grades: string[] }
   | { template: 'below-target'; percent: number }
   | { template: 'two-below-target'; composite: number }
-  | { template: 'missing-figures'; count: number };
+  | { template: 'missing-figures'; count: number }
+  | { template: 'condition'; condition: BuiltCondition };
+
+/**
+ * A condition made in the studio's condition builder (rules/conditions.ts): groups of comparisons
+ * of typed fields, joined by and/or, each group read on the review (or the terms) itself or on
+ * some, every or no indicator.
+ */
+export interface BuiltCondition {
+  join: 'and' | 'or';
+  groups: ConditionGroup[];
+}
+
+export interface ConditionGroup {
+  over: 'it' | 'some' | 'all' | 'none';
+  join: 'and' | 'or';
+  clauses: ConditionClause[];
+}
+
+export interface ConditionClause {
+  /** A field the builder offers for the slot (rules/conditions.ts), e.g. "grade" or "actual". */
+  field: string;
+  op: '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not-in' | 'missing' | 'present';
+  /** A number, a text, or texts for in / not-in. */
+  value?: number | string | string[];
+  /** Another field of the same place, compared with instead of a value. */
+  other?: string;
+}
 
 /** Grade bands as a table: each row's grade when the composite is at most (or at least) its limit, in order. */
 export interface GradeBands {
@@ -193,6 +222,51 @@ const gradeBandsSchema = {
       },
     },
     otherwise: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
+const builtConditionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['join', 'groups'],
+  properties: {
+    join: { enum: ['and', 'or'] },
+    groups: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['over', 'join', 'clauses'],
+        properties: {
+          over: { enum: ['it', 'some', 'all', 'none'] },
+          join: { enum: ['and', 'or'] },
+          clauses: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 20,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['field', 'op'],
+              properties: {
+                field: { type: 'string', maxLength: 100 },
+                op: { enum: ['==', '!=', '<', '<=', '>', '>=', 'in', 'not-in', 'missing', 'present'] },
+                value: {
+                  anyOf: [
+                    { type: 'number' },
+                    { type: 'string', maxLength: 200 },
+                    { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
+                  ],
+                },
+                other: { type: 'string', maxLength: 100 },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -377,7 +451,18 @@ const properties = {
           additionalProperties: false,
           required: ['template'],
           properties: {
-            template: { enum: ['weights-sum', 'min-indicators', 'max-weight', 'not-below-baseline'] },
+            template: {
+              enum: [
+                'weights-sum',
+                'min-indicators',
+                'max-weight',
+                'not-below-baseline',
+                'not-below-last-actual',
+                'condition',
+              ],
+            },
+            scope: { enum: ['contract', 'indicator'] },
+            condition: builtConditionSchema,
             total: { type: 'number' },
             count: { type: 'integer', minimum: 1, maximum: 1000 },
             weight: { type: 'number' },
@@ -393,8 +478,9 @@ const properties = {
           required: ['template'],
           properties: {
             template: {
-              enum: ['grade-in', 'grade-twice', 'below-target', 'two-below-target', 'missing-figures'],
+              enum: ['grade-in', 'grade-twice', 'below-target', 'two-below-target', 'missing-figures', 'condition'],
             },
+            condition: builtConditionSchema,
             grades: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 100 } },
             percent: { type: 'number', minimum: 0, maximum: 1000 },
             composite: { type: 'number' },

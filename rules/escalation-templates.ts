@@ -3,6 +3,7 @@
 // slot `escalation`) and reads as a sentence. The studio keeps the template and its parameters
 // beside the rule (RuleSet.studio.escalations), never the other way round.
 import type { EscalationTemplate } from '../model/ruleset.js';
+import { compileCondition, describeBuilt } from './conditions.js';
 
 export const TEMPLATE_NAMES: Record<EscalationTemplate['template'], string> = {
   'grade-in': 'The grade is one of …',
@@ -10,6 +11,7 @@ export const TEMPLATE_NAMES: Record<EscalationTemplate['template'], string> = {
   'below-target': 'An indicator below its quarter target by more than N%',
   'two-below-target': 'Two quarters in a row below target',
   'missing-figures': 'N or more figures not reported',
+  condition: 'Build a condition',
 };
 
 /** The condition a template stands for, over an escalation's variables. */
@@ -66,6 +68,8 @@ export function compileTemplate(t: EscalationTemplate, better: 'higher' | 'lower
         ],
       };
     }
+    case 'condition':
+      return compileCondition('escalation', t.condition);
     case 'missing-figures':
       return { '>=': [{ reduce: [{ var: 'missing' }, { '+': [{ var: 'accumulator' }, 1] }, 0] }, t.count] };
   }
@@ -82,6 +86,8 @@ export function describeTemplate(t: EscalationTemplate, better: 'higher' | 'lowe
       return `When an indicator's actual is worse than its quarter's target by more than ${t.percent}%.`;
     case 'two-below-target':
       return `When the composite is worse than ${t.composite} (${better === 'lower' ? 'above' : 'below'} it: below target) two quarters in a row.`;
+    case 'condition':
+      return `When ${describeBuilt('escalation', t.condition)}.`;
     case 'missing-figures':
       return `When ${t.count} or more figures are not reported.`;
   }

@@ -6,7 +6,9 @@ import { Router, type Request, type Response } from 'express';
 import type { Issue } from '../../model/errors.js';
 import type { EscalationRule, EscalationTemplate, Recipient, RuleSetDraft } from '../../model/ruleset.js';
 import { compileTemplate, describeTemplate, TEMPLATE_NAMES } from '../../rules/escalation-templates.js';
+import { CONDITION_FIELDS } from '../../rules/conditions.js';
 import { describeCondition } from '../../rules/sentences.js';
+import { CONDITION_POINTERS, conditionIn, conditionView } from '../condition-form.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
@@ -70,7 +72,7 @@ export function studioEscalationRoutes(deps: StudioDeps, pages: Pages): Router {
     const better = document.scoring.better ?? 'higher';
     const { fields: errors, general } = fieldErrors(
       issues,
-      /^\/(id|grades|percent|composite|count|notify|message|corrective)$/,
+      new RegExp(`^\\/(id|grades|percent|composite|count|notify|message|corrective|${CONDITION_POINTERS})$`),
     );
     const chosen = new Set(many(posted.grades));
     const told = new Set(posted.notify === undefined ? ['managers'] : many(posted.notify));
@@ -102,6 +104,18 @@ export function studioEscalationRoutes(deps: StudioDeps, pages: Pages): Router {
         ['id', 'percent', 'composite', 'count', 'message', 'corrective'].map((k) => [k, one(posted[k])]),
       ),
       atTarget: better === 'lower' ? 3 : undefined,
+      builder: conditionView(
+        [
+          { label: 'The review', fields: CONDITION_FIELDS.escalation.it },
+          {
+            label: 'An indicator (some, every or no indicator)',
+            fields: CONDITION_FIELDS.escalation.indicator,
+          },
+        ],
+        { it: 'the review itself', some: 'some indicator', all: 'every indicator', none: 'no indicator' },
+        posted,
+        errors,
+      ),
     });
   }
 
@@ -151,6 +165,12 @@ function escalationIn(
         composite: number('composite', () => true, 'The composite every target met gives, e.g. 3.'),
       };
       break;
+    case 'condition': {
+      const built = conditionIn('escalation', body);
+      issues.push(...built.issues);
+      template = { template: kind, condition: built.condition };
+      break;
+    }
     case 'missing-figures':
       template = {
         template: kind,

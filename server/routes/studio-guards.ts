@@ -11,7 +11,9 @@ import {
   GUARD_TEMPLATE_NAMES,
   guardScope,
 } from '../../rules/guard-templates.js';
+import { CONDITION_FIELDS } from '../../rules/conditions.js';
 import { describeRule } from '../../rules/sentences.js';
+import { CONDITION_POINTERS, conditionIn, conditionView } from '../condition-form.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
@@ -72,7 +74,10 @@ export function studioGuardRoutes(deps: StudioDeps, pages: Pages): Router {
   async function show(req: Request, res: Response, status: number, posted: Body = {}, issues: Issue[] = []) {
     const id = String(req.params.id);
     const { document, revision } = await editableDraft(deps.client, id);
-    const { fields, general } = fieldErrors(issues, /^\/(id|total|count|weight|message)$/);
+    const { fields, general } = fieldErrors(
+      issues,
+      new RegExp(`^\\/(id|total|count|weight|message|${CONDITION_POINTERS})$`),
+    );
     const errors = Object.fromEntries(fields);
     pages.send(res, status, 'ruleset-guards', {
       id,
@@ -104,6 +109,21 @@ export function studioGuardRoutes(deps: StudioDeps, pages: Pages): Router {
         weight: posted.weight ?? '',
         message: posted.message ?? '',
       },
+      onEach: posted['cond.scope'] === 'indicator',
+      builder: conditionView(
+        [
+          { label: 'The terms together', fields: CONDITION_FIELDS['contract-guard'].it },
+          { label: 'An indicator', fields: CONDITION_FIELDS['contract-guard'].indicator },
+        ],
+        {
+          it: 'the terms together, or the indicator itself for a guard on each indicator',
+          some: 'some indicator of the terms',
+          all: 'every indicator of the terms',
+          none: 'no indicator of the terms',
+        },
+        posted,
+        fields,
+      ),
     });
   }
 
@@ -142,8 +162,16 @@ function guardIn(
     case 'max-weight':
       template = { template: 'max-weight', weight: number('weight', false) };
       break;
+    case 'condition': {
+      const scope = body['cond.scope'] === 'indicator' ? 'indicator' : 'contract';
+      const built = conditionIn(scope === 'contract' ? 'contract-guard' : 'indicator-guard', body);
+      issues.push(...built.issues);
+      template = { template: 'condition', scope, condition: built.condition };
+      break;
+    }
     case 'not-below-baseline':
-      template = { template: 'not-below-baseline' };
+    case 'not-below-last-actual':
+      template = { template: body.template };
       break;
     default:
       return { issues: [{ pointer: '/template', message: 'Choose a template.' }] };

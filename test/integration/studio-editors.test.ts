@@ -1,10 +1,12 @@
-// The rule studio's criteria table in a real browser, signed in as the performance office: the
-// default's indicator rule read as rows, a row out of order refused at the row, the table made
-// stepped with a row more and saved as the rule the engine runs, and a rule written raw (the
-// percent scale) replaced by a table only when the office asks.
+// The rule studio's criteria table and condition builder in a real browser, signed in as the
+// performance office: the default's indicator rule read as rows, a row out of order refused at the
+// row, the table made stepped with a row more and saved as the rule the engine runs, a rule written
+// raw (the percent scale) replaced by a table only when the office asks; an escalation and a vetting
+// guard built from groups of comparisons, a wrong value refused at its row.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../cli/stack.js';
+import { compileCondition } from '../../rules/conditions.js';
 import { compileTable } from '../../rules/criteria-table.js';
 import { evaluate } from '../../rules/engine/index.js';
 import { builtInRuleSet } from '../../rules/library/index.js';
@@ -148,6 +150,85 @@ describe("the studio's criteria table", () => {
     expect(saved.revision).toBe(2);
     expect(saved.ruleSet.studio?.indicator?.rows.map((r) => r.score)).toEqual([60, 90, 100]);
     expect(saved.ruleSet.scoring.criteria).toBeUndefined();
+    await office.close();
+  });
+
+  it('builds an escalation and a vetting guard from groups of comparisons, a wrong value refused at its row', async () => {
+    const id = uniqueId('county-built').toLowerCase();
+    expect((await api(stack, 'POST', '/api/v1/rulesets', defaultDraft(id))).status).toBe(201);
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/${id}/escalations`);
+    const row = (name: string, group: number, comparison: number) =>
+      page.getByLabel(`${name}, group ${group}, comparison ${comparison}`, { exact: true });
+    await page.getByLabel('Template', { exact: true }).selectOption('condition');
+    await row('Field', 1, 1).selectOption({ label: 'the grade' });
+    await row('Comparison', 1, 1).selectOption({ label: 'is one of' });
+    await row('Value', 1, 1).fill('Fair, Poor');
+    await row('Field', 1, 2).selectOption({ label: "the quarter before's composite" });
+    await row('Comparison', 1, 2).selectOption({ label: 'is above' });
+    await row('Value', 1, 2).fill('three and a half');
+    await page.getByLabel('Group 2 is read on').selectOption({ label: 'some indicator' });
+    await row('Field', 2, 1).selectOption({ label: 'actual' });
+    await row('Comparison', 2, 1).selectOption({ label: 'is below' });
+    await row('Another field', 2, 1).selectOption({ label: "quarter's target" });
+    await page.getByLabel('The groups are joined by').selectOption('or');
+    await page.getByLabel('Id of the escalation').fill('slipping');
+    await page.getByLabel('Message', { exact: true }).fill('Slipping: a grade or a figure below its target.');
+    await page.getByRole('button', { name: 'Add the escalation' }).click();
+    expect(await row('Value', 1, 2).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#cond-0-1-value-error').textContent()).toBe(
+      'Group 1, comparison 2: give a number.',
+    );
+    expect((await draftOf(id)).revision).toBe(1);
+    await row('Value', 1, 2).fill('3.5');
+    await page.getByRole('button', { name: 'Add the escalation' }).click();
+    await page.waitForURL('**/escalations?saved=1');
+    const condition = {
+      join: 'or',
+      groups: [
+        {
+          over: 'it',
+          join: 'and',
+          clauses: [
+            { field: 'grade', op: 'in', value: ['Fair', 'Poor'] },
+            { field: 'previous.last.composite', op: '>', value: 3.5 },
+          ],
+        },
+        { over: 'some', join: 'and', clauses: [{ field: 'actual', op: '<', other: 'periodTarget' }] },
+      ],
+    } as const;
+    const saved = (await draftOf(id)).ruleSet;
+    expect(saved.studio?.escalations?.slipping).toEqual({ template: 'condition', condition });
+    expect(saved.escalations.find((e) => e.id === 'slipping')?.when).toEqual(
+      compileCondition('escalation', structuredClone(condition) as never),
+    );
+    expect(await page.locator('tr', { hasText: 'slipping' }).textContent()).toContain(
+      'When (the grade is one of "Fair", "Poor" and the quarter before\'s composite is above 3.5) or (some indicator has actual is below quarter\'s target).',
+    );
+
+    // A guard on the terms: at most 8 indicators, and every indicator weighs at least 5.
+    await page.goto(`${stack.urls.app}/rulesets/${id}/guards`);
+    await page.getByLabel('Template', { exact: true }).selectOption('condition');
+    await page.getByLabel('the terms together', { exact: true }).check();
+    await row('Field', 1, 1).selectOption({ label: 'the number of indicators' });
+    await row('Comparison', 1, 1).selectOption({ label: 'is at most' });
+    await row('Value', 1, 1).fill('8');
+    await page.getByLabel('Group 2 is read on').selectOption({ label: 'every indicator of the terms' });
+    await row('Field', 2, 1).selectOption({ label: 'weight' });
+    await row('Comparison', 2, 1).selectOption({ label: 'is at least' });
+    await row('Value', 2, 1).fill('5');
+    await page.getByLabel('Id of the guard').fill('eight-of-five');
+    await page
+      .getByLabel('What it says when the terms fail it')
+      .fill('At most 8 indicators, each weighing 5 or more.');
+    await page.getByRole('button', { name: 'Add the guard' }).click();
+    await page.waitForURL('**/guards?saved=1');
+    const guard = (await draftOf(id)).ruleSet.guards.find((g) => g.id === 'eight-of-five');
+    expect(guard?.scope).toBe('contract');
+    expect(await page.locator('tr', { hasText: 'eight-of-five' }).textContent()).toContain(
+      'The terms pass when (the number of indicators is at most 8) and (every indicator has weight is at least 5).',
+    );
     await office.close();
   });
 });
