@@ -1,6 +1,8 @@
 // The web application's one script, for what a form without script cannot do well: adding a row
-// without a round trip, and vetting the contract form as it is filled (the same checks the server
-// runs before it creates a contract, asked of /contracts/new/check). Every form works without it.
+// without a round trip, vetting the contract form as it is filled (the same checks the server
+// runs before it creates a contract, asked of /contracts/new/check), and checking a raw rule as it
+// is typed (the studio's Check, asked of /rulesets/:id/raw/check), each problem a button that
+// selects its place in the text. Every form works without it.
 
 const CHECK_DELAY_MS = 400;
 
@@ -84,6 +86,80 @@ function show(form: HTMLFormElement, answer: CheckAnswer, status: HTMLElement | 
   }
 }
 
+interface RawAnswer {
+  problems: { message: string; place?: { offset: number; length: number; line: number; column: number } }[];
+  words?: string;
+}
+
+/** The raw editor: the rule checked a moment after each change; each problem selects its place. */
+function liveRaw(form: HTMLFormElement): void {
+  const url = form.dataset.rawCheck!;
+  const text = form.querySelector<HTMLTextAreaElement>('textarea[name="rule"]');
+  const region = document.getElementById('rule-check');
+  if (!text || !region) return;
+  let timer: number | undefined;
+  let latest = 0;
+  const run = async (): Promise<void> => {
+    const asked = ++latest;
+    const data = new FormData(form);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ csrf: data.get('csrf'), fields: { slot: data.get('slot'), rule: text.value } }),
+      credentials: 'same-origin',
+    });
+    if (asked !== latest || !response.ok) return;
+    const answer = (await response.json()) as RawAnswer;
+    region.replaceChildren(problemsOf(answer, text));
+    if (answer.problems.length > 0) {
+      text.setAttribute('aria-invalid', 'true');
+      text.setAttribute('aria-describedby', 'rule-problems');
+    } else {
+      text.removeAttribute('aria-invalid');
+      text.removeAttribute('aria-describedby');
+    }
+  };
+  text.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void run(), CHECK_DELAY_MS);
+  });
+}
+
+function problemsOf(answer: RawAnswer, text: HTMLTextAreaElement): HTMLElement {
+  const box = document.createElement('div');
+  if (answer.problems.length === 0) {
+    box.className = 'notice';
+    box.textContent = `No problem found in this rule.${answer.words ? ` In words: ${answer.words}` : ''}`;
+    return box;
+  }
+  box.className = 'notice bad';
+  const lead = document.createElement('p');
+  lead.textContent = 'What the validator says:';
+  const list = document.createElement('ul');
+  list.id = 'rule-problems';
+  for (const problem of answer.problems) {
+    const item = document.createElement('li');
+    item.append(problem.message);
+    const place = problem.place;
+    if (place) {
+      const show = document.createElement('button');
+      show.type = 'button';
+      show.className = 'plain small';
+      show.textContent = `line ${place.line}, column ${place.column}`;
+      show.addEventListener('click', () => {
+        text.focus();
+        text.setSelectionRange(place.offset, place.offset + place.length);
+      });
+      item.append(' ', show);
+    }
+    list.append(item);
+  }
+  box.append(lead, list);
+  return box;
+}
+
 addRows();
 const form = document.querySelector<HTMLFormElement>('form[data-check]');
 if (form) liveCheck(form);
+const raw = document.querySelector<HTMLFormElement>('form[data-raw-check]');
+if (raw) liveRaw(raw);

@@ -204,6 +204,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/people', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 6 }));
   // The contract form: a dozen fields per indicator, up to 100 indicators; its live check is JSON.
   app.use('/contracts/new/check', express.json({ limit: '1mb' }), refuseDeepBodies);
+  app.use('/rulesets/:id/raw/check', express.json({ limit: '256kb' }), refuseDeepBodies);
   app.use('/contracts/new', express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
   // A report form: four fields per indicator, notes of up to 2,000 characters each.
   app.use('/contracts', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 450 }));

@@ -96,9 +96,9 @@ export function rateLimiters(
 }
 
 /** Routes match case-insensitively, so this does too. */
-/** The pages that load the bundled script (client/app.ts): the contract form. */
+/** The pages that load the bundled script (client/app.ts): the contract form and the raw rule editor. */
 function usesScript(url: string): boolean {
-  return /^\/contracts\/new(\/|\?|$)/i.test(url);
+  return /^\/(contracts\/new|rulesets\/[^/?]+\/raw)(\/|\?|$)/i.test(url);
 }
 
 function rendersForeignContent(url: string): boolean {

@@ -266,6 +266,7 @@ export const PERMISSIONS: readonly Permission[] = [
     query: { slot: { type: 'string', maxLength: 200 }, saved: { enum: ['1'] } },
   },
   { method: 'POST', path: '/rulesets/:id/raw', roles: ['admin'], form: true },
+  { method: 'POST', path: '/rulesets/:id/raw/check', roles: ['admin'], form: true },
   { method: 'POST', path: '/rulesets/:id/settings', roles: ['admin'], form: true },
   {
     method: 'GET',

@@ -9,6 +9,7 @@ import { describeRule } from '../../rules/sentences.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { locate, syntaxErrors, type Place } from '../rule-text.js';
 import { editableDraft, editorOf, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | undefined>;
@@ -18,41 +19,40 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
 
   router.get('/rulesets/:id/raw', (req, res) => show(req, res, 200));
 
+  // As one types (client/app.ts): the same check as the Check button, answered as JSON.
+  router.post('/rulesets/:id/raw/check', async (req, res) => {
+    const fields = (req.body as { fields?: Record<string, unknown> } | undefined)?.fields ?? {};
+    const { document } = await editableDraft(deps.client, String(req.params.id));
+    const slot = slotsOf(document).find((s) => s.ref === fields.slot);
+    const text = typeof fields.rule === 'string' ? fields.rule : '';
+    if (!slot) return res.status(400).json({ problems: [{ message: 'Choose a rule of this rule set.' }] });
+    const checked = await checkText(deps, document, slot, text);
+    res.json({ problems: checked.problems, words: 'draft' in checked ? wordsOf(checked.rule) : undefined });
+  });
+
   router.post('/rulesets/:id/raw', async (req, res) => {
     const id = String(req.params.id);
     const body = (req.body ?? {}) as Body;
     const { document, revision } = await editableDraft(deps.client, id);
     const slot = slotsOf(document).find((s) => s.ref === body.slot);
     if (!slot)
-      return show(req, res, 400, { text: body.rule ?? '', problems: ['Choose a rule of this rule set.'] });
-    let rule: unknown;
-    try {
-      rule = JSON.parse(body.rule ?? '');
-    } catch (err) {
       return show(req, res, 400, {
         text: body.rule ?? '',
-        problems: [`Not JSON: ${(err as Error).message}.`],
+        problems: [{ message: 'Choose a rule of this rule set.' }],
       });
-    }
-    const draft = withRule(document, slot.pointer, rule);
-    const validation = await deps.runner.validate(draft);
-    const mine = validation.diagnostics.filter(
-      (d) => d.pointer === slot.pointer || d.pointer.startsWith(`${slot.pointer}/`),
-    );
-    const problems = mine.map(
-      (d) =>
-        `${d.severity}${d.pointer === slot.pointer ? '' : ` at ${d.pointer.slice(slot.pointer.length)}`}: ${d.message}`,
-    );
-    if (body.action !== 'save')
-      return show(req, res, 200, { text: body.rule ?? '', problems, checked: true });
+    const text = body.rule ?? '';
+    const checked = await checkText(deps, document, slot, text);
+    if (!('draft' in checked)) return show(req, res, 400, { text, problems: checked.problems });
+    const { draft, problems } = checked;
+    if (body.action !== 'save') return show(req, res, 200, { text, problems, checked: true });
     try {
       await saveEdit(deps, draft, editorOf(principalOf(req)), body.revision ?? revision);
     } catch (err) {
       const refused = toCovenantError(err);
       if (!refused || statusOf(refused) >= 500) throw err;
       return show(req, res, statusOf(refused), {
-        text: body.rule ?? '',
-        problems: refused.issues.map((i) => i.message),
+        text,
+        problems: refused.issues.map((i) => ({ message: i.message })),
       });
     }
     res.redirect(303, `/rulesets/${encodeURIComponent(id)}/raw?slot=${encodeURIComponent(slot.ref)}&saved=1`);
@@ -62,7 +62,7 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
     req: Request,
     res: Response,
     status: number,
-    posted?: { text: string; problems: string[]; checked?: boolean },
+    posted?: { text: string; problems: Problem[]; checked?: boolean },
   ) {
     const id = String(req.params.id);
     const { document, revision } = await editableDraft(deps.client, id);
@@ -74,7 +74,7 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
     const context = slot && SLOT_CONTEXTS[slot.kind];
     let words: string | undefined;
     try {
-      words = posted ? describeRule(JSON.parse(posted.text)) : slot && describeRule(slot.rule);
+      words = posted ? wordsOf(JSON.parse(posted.text)) : slot && wordsOf(slot.rule);
     } catch {
       words = undefined;
     }
@@ -101,6 +101,51 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
   }
 
   return router;
+}
+
+interface Problem {
+  message: string;
+  place?: Place;
+}
+
+/**
+ * A rule's text checked in its draft: not JSON (where), or the validator's diagnostics on the draft
+ * with this rule, those inside the rule placed in its text.
+ */
+async function checkText(
+  deps: StudioDeps,
+  document: RuleSetDraft,
+  slot: Slot,
+  text: string,
+): Promise<{ problems: Problem[] } | { problems: Problem[]; draft: RuleSetDraft; rule: unknown }> {
+  const syntax = syntaxErrors(text);
+  if (syntax.length > 0) return { problems: syntax };
+  let rule: unknown;
+  try {
+    rule = JSON.parse(text);
+  } catch (err) {
+    return { problems: [{ message: `Not JSON: ${(err as Error).message}.` }] };
+  }
+  const draft = withRule(document, slot.pointer, rule);
+  const validation = await deps.runner.validate(draft);
+  const problems = validation.diagnostics
+    .filter((d) => d.pointer === slot.pointer || d.pointer.startsWith(`${slot.pointer}/`))
+    .map((d) => {
+      const inside = d.pointer.slice(slot.pointer.length);
+      return {
+        message: `${d.severity}${inside ? ` at ${inside}` : ''}: ${d.message}`,
+        place: locate(text, inside),
+      };
+    });
+  return { problems, draft, rule };
+}
+
+function wordsOf(rule: unknown): string | undefined {
+  try {
+    return describeRule(rule);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The draft with the rule at `pointer` (a slot's, e.g. /guards/0/rule) replaced. */

@@ -231,4 +231,39 @@ describe("the studio's criteria table", () => {
     );
     await office.close();
   });
+
+  it('checks a raw rule as it is typed, each problem selecting its place in the text', async () => {
+    const id = uniqueId('county-live').toLowerCase();
+    expect((await api(stack, 'POST', '/api/v1/rulesets', defaultDraft(id))).status).toBe(201);
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/${id}/raw?slot=scoring.grade`);
+    const rule = page.getByLabel('scoring.grade (JSON-Logic)');
+    await rule.fill('{"if": [\n  {"<=": [{"var": "composit"}, 2.4]}, "Excellent",\n  "Poor"\n]}');
+    const problems = page.locator('#rule-problems li');
+    await problems.first().waitFor();
+    expect(await problems.first().textContent()).toContain(
+      "error at /if/0/<=/0: unknown variable 'composit'; did you mean 'composite'?",
+    );
+    expect(await rule.getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('button', { name: 'line 2, column 11' }).click();
+    const selected = await rule.evaluate((el) => {
+      // Runs in the page: the text area's selection.
+      const area = el as unknown as { value: string; selectionStart: number; selectionEnd: number };
+      return area.value.slice(area.selectionStart, area.selectionEnd);
+    });
+    expect(selected).toBe('{"var": "composit"}');
+    // Not JSON: said at once, at its place.
+    await rule.fill('{"if": [');
+    await page.locator('#rule-problems li', { hasText: 'Not JSON' }).waitFor();
+    // Fixed: no problem, the rule in words; nothing was saved by checking.
+    await rule.fill('{"if": [{"<=": [{"var": "composite"}, 2.4]}, "Excellent", "Poor"]}');
+    await page.locator('#rule-check', { hasText: 'No problem found in this rule.' }).waitFor();
+    expect(await rule.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.locator('#rule-check').textContent()).toContain(
+      'In words: Excellent if the composite is at most 2.4; otherwise Poor',
+    );
+    expect((await draftOf(id)).revision).toBe(1);
+    await office.close();
+  });
 });
