@@ -124,16 +124,7 @@ export function scorePeriod(
   const scores: IndicatorScore[] = indicators.map((indicator, i) => {
     const actual = Object.hasOwn(actuals, indicator.id) ? (actuals[indicator.id] ?? null) : null;
     const phase = context?.phases[i];
-    const input = {
-      ...indicator,
-      actual,
-      period: periodId,
-      periodTarget: phase?.periodTarget ?? indicator.target,
-      periodBaseline: phase?.periodBaseline ?? indicator.baseline,
-      actualToDate: phase ? phase.actualToDate : actual,
-      targetToDate: phase?.targetToDate ?? indicator.target,
-      ...(phase ? { criteria: phase.criteria } : {}),
-    };
+    const input = indicatorInput(indicator, actual, periodId, phase);
     const score =
       indicatorRule &&
       attempt(
@@ -177,14 +168,7 @@ export function scorePeriod(
         );
   const escalations: Escalation[] = [];
   if (composite !== null && grade !== null) {
-    const facts = {
-      composite,
-      grade,
-      indicators: scores,
-      period: periodId,
-      missing,
-      ...(context ? { previous: context.previous } : {}),
-    };
+    const facts = escalationFacts(composite, grade, scores, periodId, missing, context);
     for (const e of ruleSet.escalations) {
       // Explained only when fired: the trace is the slow path, and a review needs it only for these.
       const fired = attempt(
@@ -219,6 +203,44 @@ export function scorePeriod(
     missing,
     escalations,
     ...(problems.length > 0 ? { problems } : {}),
+  };
+}
+
+/** What the indicator rule reads for one indicator in a period (rules/ruleset-slots.ts, slot indicator). */
+export function indicatorInput(
+  indicator: Indicator,
+  actual: number | null,
+  periodId: string,
+  phase: IndicatorPhase | undefined,
+) {
+  return {
+    ...indicator,
+    actual,
+    period: periodId,
+    periodTarget: phase?.periodTarget ?? indicator.target,
+    periodBaseline: phase?.periodBaseline ?? indicator.baseline,
+    actualToDate: phase ? phase.actualToDate : actual,
+    targetToDate: phase?.targetToDate ?? indicator.target,
+    ...(phase ? { criteria: phase.criteria } : {}),
+  };
+}
+
+/** What escalation rules read of a scored period (slot escalation). */
+export function escalationFacts(
+  composite: number,
+  grade: string,
+  scores: IndicatorScore[],
+  periodId: string,
+  missing: string[],
+  context: PeriodContext | undefined,
+) {
+  return {
+    composite,
+    grade,
+    indicators: scores,
+    period: periodId,
+    missing,
+    ...(context ? { previous: context.previous } : {}),
   };
 }
 

@@ -309,7 +309,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(studioScoringRoutes(studio, pages));
   app.use(studioRawRoutes(studio, pages));
   app.use(studioWhatIfRoutes({ client, runner: deps.ruleRunner, readModel: deps.readModel }, pages));
-  app.use(studioTryRoutes({ ...studio, readModel: deps.readModel }, pages));
+  app.use(studioTryRoutes({ ...studio, reads }, pages));
   app.use(ruleSetPageRoutes(client, deps.taskQueue, pages, deps.fourEyes ?? false));
   app.use(uiRoutes(reads, pages, outbox, ruleSetScales(client)));
   app.use(errorHandler(pages));

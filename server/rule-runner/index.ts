@@ -5,7 +5,10 @@
 import { Worker } from 'node:worker_threads';
 import { CovenantError } from '../../model/errors.js';
 import type { RuleSetDraft } from '../../model/ruleset.js';
+import type { Indicator } from '../../model/contract.js';
 import type { RuleSetValidation } from '../../rules/ruleset-validation.js';
+import type { PeriodContext } from '../../rules/scoring.js';
+import type { TriedPeriod } from '../../rules/try-period.js';
 import {
   summarize,
   type SimulatedContract,
@@ -132,6 +135,36 @@ export class RuleRunner {
         this.options.validateMs,
         '',
       )) as RuleSetValidation;
+    } finally {
+      this.release(thread);
+    }
+  }
+
+  /** The rule set on one period, as the workflow would score it, with what each rule read. */
+  async tryPeriod(
+    ruleSet: RuleSetDraft,
+    period: {
+      indicators: Indicator[];
+      actuals: Record<string, number | null>;
+      id: string;
+      context?: PeriodContext;
+    },
+  ): Promise<TriedPeriod> {
+    const thread = await this.acquire();
+    try {
+      return (await this.runOn(
+        thread,
+        {
+          kind: 'try',
+          ruleSet,
+          indicators: period.indicators,
+          actuals: period.actuals,
+          period: period.id,
+          ...(period.context ? { context: period.context } : {}),
+        },
+        this.options.validateMs,
+        '',
+      )) as TriedPeriod;
     } finally {
       this.release(thread);
     }

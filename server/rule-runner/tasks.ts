@@ -1,15 +1,26 @@
 // What a rule-runner thread does (./index.ts starts it): validate a rule-set document with its
-// test cases, or simulate a rule set over contracts. It runs off the server's event loop and off the
+// test cases, try a rule set on one period, or simulate a rule set over contracts. It runs off the server's event loop and off the
 // workflows, under a memory limit, so no rule can stall or exhaust either.
 import { parentPort } from 'node:worker_threads';
 import type { RuleSetDraft } from '../../model/ruleset.js';
 import { RuleError } from '../../rules/engine/index.js';
+import type { Indicator } from '../../model/contract.js';
 import { validateRuleSetDocument } from '../../rules/ruleset-validation.js';
+import type { PeriodContext } from '../../rules/scoring.js';
+import { tryPeriod } from '../../rules/try-period.js';
 import { decodeFigures } from '../../rules/simulation-figures.js';
 import { simulatePart, type SimulationContract, type SimulationOptions } from '../../rules/simulate.js';
 
 export type Task =
   | { kind: 'validate'; document: unknown }
+  | {
+      kind: 'try';
+      ruleSet: RuleSetDraft;
+      indicators: Indicator[];
+      actuals: Record<string, number | null>;
+      period: string;
+      context?: PeriodContext;
+    }
   | {
       kind: 'simulate';
       ruleSet: RuleSetDraft;
@@ -50,6 +61,8 @@ function forget(id: string): void {
 
 function run(task: Task): unknown {
   if (task.kind === 'validate') return validateRuleSetDocument(task.document);
+  if (task.kind === 'try')
+    return tryPeriod(task.ruleSet, task.indicators, task.actuals, task.period, task.context);
   const sent = new Map<string, Figures>();
   for (const [id, version, text] of task.figures)
     sent.set(id, { version, contract: decodeFigures(text), size: text.length });

@@ -12,10 +12,17 @@ import { evaluate } from '../../rules/engine/index.js';
 import { builtInRuleSet } from '../../rules/library/index.js';
 import type { RuleSetView } from '../../workflows/messages.js';
 import { launchBrowser } from '../support/browser.js';
-import { uniqueId } from '../support/contracts.js';
+import {
+  backdatedPeriod,
+  contractState,
+  exampleActuals,
+  exampleContract,
+  signContract,
+  uniqueId,
+} from '../support/contracts.js';
 import { defaultDraft } from '../support/rulesets.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
-import { api, startTestStack } from '../support/stack.js';
+import { adminToken, api, startTestStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -264,6 +271,56 @@ describe("the studio's criteria table", () => {
       'In words: Excellent if the composite is at most 2.4; otherwise Poor',
     );
     expect((await draftOf(id)).revision).toBe(1);
+    await office.close();
+  });
+
+  it("keeps an indicator's score and an escalation from a try as test cases, which run at every save", async () => {
+    const id = uniqueId('county-cases').toLowerCase();
+    expect((await api(stack, 'POST', '/api/v1/rulesets', defaultDraft(id))).status).toBe(201);
+    const contract = exampleContract({ id: uniqueId('PC-CASES'), period: backdatedPeriod(4, 30) });
+    await signContract(stack, contract);
+    expect(
+      (
+        await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+          period: 'Q1',
+          actuals: exampleActuals(),
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor(
+      async () => ((await contractState(stack, contract.id)).periods[0]!.review ? true : undefined),
+      'the Q1 review',
+    );
+    const office = await signedInContext(browser, stack, OFFICE);
+    const page = await office.newPage();
+    await page.goto(`${stack.urls.app}/rulesets/${id}/try?contract=${contract.id}&period=Q1`);
+    const immunisation = page.locator('tr', { hasText: 'immunisation: actual 83' });
+    expect(await immunisation.textContent()).toMatch(/reviewed: score [\d.]+/);
+    await immunisation.getByRole('button', { name: "Keep: immunisation's score" }).click();
+    await page.waitForURL('**/try?saved=1');
+    await page.goto(`${stack.urls.app}/rulesets/${id}/try?contract=${contract.id}&period=Q1`);
+    await page.getByRole('button', { name: /^Keep: fair-or-poor (fires|does not fire)$/ }).click();
+    await page.waitForURL('**/try?saved=1');
+    const tests = (await draftOf(id)).ruleSet.tests!.slice(-2);
+    expect(tests.map((t) => t.slot)).toEqual(['scoring.indicator', 'escalations.fair-or-poor']);
+    expect(tests[0]!.data).toMatchObject({ id: 'immunisation', actual: 83, period: 'Q1' });
+    expect(typeof tests[0]!.expect).toBe('number');
+    expect(tests[1]!.data).toMatchObject({ period: 'Q1', missing: [] });
+    expect(typeof tests[1]!.expect).toBe('boolean');
+    for (const slot of ['scoring.indicator', 'escalations.fair-or-poor'])
+      expect(await page.locator('tr', { hasText: slot }).last().textContent()).toContain('passes');
+    // The indicator rule changed under it (every score 1): its kept case fails, in words.
+    const draft = (await draftOf(id)).ruleSet;
+    const changed = await fetch(`${stack.urls.api}/rulesets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken(stack)}` },
+      body: JSON.stringify({ ...draft, scoring: { ...draft.scoring, indicator: 1 } }),
+    });
+    expect(changed.status).toBe(201);
+    await page.goto(`${stack.urls.app}/rulesets/${id}/try`);
+    expect(await page.locator('tr', { hasText: 'scoring.indicator' }).last().textContent()).toContain(
+      'fails',
+    );
     await office.close();
   });
 });

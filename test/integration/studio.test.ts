@@ -219,7 +219,7 @@ describe('the rule studio', () => {
     expect(await page.locator('main').textContent()).toContain(
       'The grade came from row 3 of the grade bands (at most 3.7).',
     );
-    await page.getByRole('button', { name: 'Keep as a test case' }).click();
+    await page.getByRole('button', { name: 'Keep: the grade' }).click();
     await page.waitForURL('**/try?saved=1');
     const keptCase = page.locator('tr', { hasText: `${tried.id} Q1: 3.68 is Good` });
     expect(await keptCase.textContent()).toContain('passes');
