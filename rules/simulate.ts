@@ -4,11 +4,11 @@
 // is compiled once per run, and the data handed to the rules lives in scratch objects reused from
 // row to row, so scoring an indicator allocates nothing. The results equal scorePeriod's.
 import type { Indicator } from '../model/contract.js';
-import { isPhased, periodIds, periodPhases, type IndicatorPhase } from '../model/phasing.js';
+import { isPhased, periodIds, periodPhases, yearAggregation, type IndicatorPhase } from '../model/phasing.js';
 import type { RuleSetDraft } from '../model/ruleset.js';
 import type { ContractState } from '../model/state.js';
 import { compile, RuleError, type CompiledRule } from './engine/index.js';
-import { agreedActuals } from './evaluation.js';
+import { aggregate, agreedActuals, figureOf } from './evaluation.js';
 import type { PreviousReview } from './scoring.js';
 import { truthy } from './ruleset-tests.js';
 
@@ -37,6 +37,8 @@ export interface SimulationContract {
   /** The quarters of the contract's year: phased targets are read from it (absent: none are). */
   quarters?: number;
   periods: readonly SimulationPeriod[];
+  /** The year's annual evaluation, when it has one that was scored. */
+  evaluation?: { score: number; grade: string };
 }
 
 /**
@@ -88,6 +90,14 @@ export interface SimulationResult {
 export interface SimulationOptions {
   /** Leave periods whose grade and escalations stay the same out of `contracts` (the summary counts them). */
   onlyChanged?: boolean;
+  /** Leave out every period whose grade stays (a change of escalations alone too): the studio lists grade moves. */
+  onlyGradeChanged?: boolean;
+  /**
+   * 'year': the annual evaluation instead of the quarters, one row ("year") per contract whose every
+   * quarter is reported: each indicator's quarters aggregated as the rule set says, scored against
+   * the terms of the last quarter, beside the year's evaluation when it has one.
+   */
+  of?: 'periods' | 'year';
 }
 
 /**
@@ -119,6 +129,7 @@ export function simulatePart(
   contracts: Iterable<SimulationContract>,
   options: SimulationOptions & { keep?: number } = {},
 ): SimulationPart {
+  if (options.of === 'year') return simulateYears(ruleSet, contracts, options);
   const scorer = new PeriodScorer(ruleSet);
   const rank = new Map((ruleSet.scoring.grades ?? []).map((grade, i) => [grade, i]));
   const tally = new Tally();
@@ -133,7 +144,7 @@ export function simulatePart(
       year.add(period, row, scorer);
       row.change = changeOf(row, rank);
       tally.add(row);
-      if (!options.onlyChanged || row.change !== 'same' || !sameIds(row.before, row.after)) periods.push(row);
+      if (shows(row, options)) periods.push(row);
     }
     if (contract.periods.length > 0) tally.counts.contracts++;
     if (periods.length === 0) continue;
@@ -142,6 +153,51 @@ export function simulatePart(
       id: contract.id,
       ...(contract.title === undefined ? {} : { title: contract.title }),
       periods,
+    });
+  }
+  return { counts: tally.counts, contracts: out, shown };
+}
+
+/** The annual evaluation simulated: one row per contract with a complete year (SimulationOptions.of). */
+function simulateYears(
+  ruleSet: RuleSetDraft,
+  contracts: Iterable<SimulationContract>,
+  options: SimulationOptions & { keep?: number },
+): SimulationPart {
+  // The annual evaluation raises no escalations: the year is scored without them.
+  const scorer = new PeriodScorer({ ...ruleSet, escalations: [] });
+  const rank = new Map((ruleSet.scoring.grades ?? []).map((grade, i) => [grade, i]));
+  const tally = new Tally();
+  const keep = options.keep ?? Infinity;
+  const out: SimulatedContract[] = [];
+  let shown = 0;
+  for (const contract of contracts) {
+    const last = contract.periods.at(-1);
+    if (!last || contract.periods.length < (contract.quarters ?? Infinity)) continue;
+    tally.counts.contracts++;
+    const actuals: Record<string, number | null> = {};
+    for (const indicator of last.indicators) {
+      const how = yearAggregation(indicator, ruleSet.scoring.aggregation);
+      actuals[indicator.id] = aggregate(
+        contract.periods.map((p) => figureOf(p.actuals, indicator.id)),
+        how,
+      );
+    }
+    const year: SimulationPeriod = {
+      id: 'year',
+      indicators: last.indicators,
+      actuals,
+      ...(contract.evaluation ? { before: { ...contract.evaluation, escalations: [] } } : {}),
+    };
+    const row = scorer.score(year, undefined, undefined);
+    row.change = changeOf(row, rank);
+    tally.add(row);
+    if (!shows(row, options)) continue;
+    if (shown++ >= keep) continue;
+    out.push({
+      id: contract.id,
+      ...(contract.title === undefined ? {} : { title: contract.title }),
+      periods: [row],
     });
   }
   return { counts: tally.counts, contracts: out, shown };
@@ -170,7 +226,16 @@ export function simulationContract(state: ContractState): SimulationContract {
         : {}),
     });
   }
-  return { id: state.id, title: state.title, quarters: state.periods.length, periods };
+  const evaluated = state.evaluation;
+  return {
+    id: state.id,
+    title: state.title,
+    quarters: state.periods.length,
+    periods,
+    ...(evaluated && evaluated.score !== null
+      ? { evaluation: { score: evaluated.score, grade: evaluated.grade } }
+      : {}),
+  };
 }
 
 /**
@@ -456,6 +521,13 @@ function compileAt(rule: unknown, pointer: string): CompiledRule {
     if (!(err instanceof RuleError)) throw err;
     throw new RuleError(err.message, pointer + err.pointer, err.code);
   }
+}
+
+/** Whether a period is listed: every one, those that change at all, or those whose grade changes. */
+function shows(row: SimulatedPeriod, options: SimulationOptions): boolean {
+  if (options.onlyGradeChanged)
+    return row.change === 'better' || row.change === 'worse' || row.change === 'changed';
+  return !options.onlyChanged || row.change !== 'same' || !sameIds(row.before, row.after);
 }
 
 function changeOf(row: SimulatedPeriod, rank: ReadonlyMap<string, number>): Change {

@@ -19,6 +19,8 @@ interface StoredFigures {
   q?: number;
   terms: Indicator[][];
   periods: PeriodRow[];
+  /** The year's evaluation [composite, grade], when scored (SimulationContract.evaluation). */
+  e?: [number, string];
 }
 
 /** The stored form of a contract's figures, as JSON text. */
@@ -42,6 +44,7 @@ export function encodeFigures(contract: SimulationContract): string {
     ...(contract.quarters === undefined ? {} : { q: contract.quarters }),
     terms,
     periods,
+    ...(contract.evaluation ? { e: [contract.evaluation.score, contract.evaluation.grade] } : {}),
   };
   return JSON.stringify(stored);
 }
@@ -63,6 +66,7 @@ export function decodeFigures(text: string): SimulationContract {
     ...(stored.title === undefined ? {} : { title: stored.title }),
     ...(stored.q === undefined ? {} : { quarters: stored.q }),
     periods,
+    ...(stored.e ? { evaluation: { score: stored.e[0], grade: stored.e[1] } } : {}),
   };
 }
 

@@ -327,13 +327,14 @@ export async function whatIfChart(
   grades: readonly string[],
   before: Readonly<Record<string, number>>,
   after: Readonly<Record<string, number>>,
+  of: 'periods' | 'years' = 'periods',
 ): Promise<string> {
   const names = [...new Set([...grades, ...Object.keys(before), ...Object.keys(after)])];
   const values = names.flatMap((grade) => [
     { grade, when: 'as reviewed', periods: before[grade] ?? 0 },
     { grade, when: 'by the draft', periods: after[grade] ?? 0 },
   ]);
-  return renderChart('Periods per grade as reviewed and by the draft', {
+  return renderChart(`${of === 'years' ? 'Years' : 'Periods'} per grade as reviewed and by the draft`, {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values },
     width: 420,
@@ -341,7 +342,7 @@ export async function whatIfChart(
     encoding: {
       y: { field: 'grade', type: 'nominal', sort: names, title: null },
       yOffset: { field: 'when', type: 'nominal', sort: ['as reviewed', 'by the draft'] },
-      x: { field: 'periods', type: 'quantitative', title: 'periods', axis: { tickMinStep: 1, format: 'd' } },
+      x: { field: 'periods', type: 'quantitative', title: of, axis: { tickMinStep: 1, format: 'd' } },
       color: {
         field: 'when',
         type: 'nominal',

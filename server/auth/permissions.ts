@@ -281,7 +281,13 @@ export const PERMISSIONS: readonly Permission[] = [
   },
   { method: 'POST', path: '/rulesets/:id/tests', roles: ['admin'], form: true },
   // As the simulate API: it reads every contract's figures.
-  { method: 'GET', path: '/rulesets/:id/what-if', roles: ['admin', 'viewer'], ui: true, query: 'ignored' },
+  {
+    method: 'GET',
+    path: '/rulesets/:id/what-if',
+    roles: ['admin', 'viewer'],
+    ui: true,
+    query: { of: { enum: ['periods', 'year'] } },
+  },
   { method: 'POST', path: '/rulesets/:id/escalations', roles: ['admin'], form: true },
   // People and their roles: the performance office manages them.
   { method: 'GET', path: '/people', roles: ['admin'], ui: true, query: 'ignored' },

@@ -48,6 +48,7 @@ const checkSimulate = validator<{
   draft?: unknown;
   contracts?: string[];
   onlyChanged?: boolean;
+  of?: 'periods' | 'year';
   offset?: number;
   limit?: number;
 }>({
@@ -63,6 +64,7 @@ const checkSimulate = validator<{
       items: { type: 'string', minLength: 1, maxLength: 100 },
     },
     onlyChanged: { type: 'boolean' },
+    of: { enum: ['periods', 'year'] },
     offset: { type: 'integer', minimum: 0, maximum: MAX_PORTFOLIO },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
   },
@@ -165,7 +167,7 @@ export function ruleSetRoutes({
     const simulation = await runner.simulate(
       ruleSet,
       portfolio,
-      { onlyChanged: body.onlyChanged ?? false },
+      { onlyChanged: body.onlyChanged ?? false, of: body.of ?? 'periods' },
       { offset, limit },
       at,
     );

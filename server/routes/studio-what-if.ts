@@ -1,7 +1,7 @@
 // What-if before publishing: the rule set's draft run over the portfolio as the read model holds
 // it (each reviewed period's terms and agreed figures), against the grades those periods got from
 // their own rule sets: how many change, which way, the grades before and after as a chart, and
-// the contracts that move.
+// the contracts that move; or (?of=year) the same for the annual evaluation of each complete year.
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { CovenantError } from '../../model/errors.js';
@@ -31,11 +31,12 @@ export function studioWhatIfRoutes(
       (latest && (await findPublishedVersion(deps.client, id, latest.version))?.ruleSet);
     if (!ruleSet)
       throw new CovenantError('not-found', [{ pointer: '', message: `'${id}' has nothing to run` }]);
+    const year = req.query.of === 'year';
     const started = Date.now();
     const simulation = await deps.runner.simulate(
       ruleSet,
       await simulatedPortfolio(deps.readModel),
-      { onlyChanged: true },
+      { onlyGradeChanged: true, of: year ? 'year' : 'periods' },
       { offset: 0, limit: LISTED },
       '',
     );
@@ -55,6 +56,7 @@ export function studioWhatIfRoutes(
     );
     pages.send(res, 200, 'ruleset-what-if', {
       id,
+      year,
       name: ruleSet.name,
       source: view.draft ? `draft revision ${view.draft.revision}` : `version ${latest?.version}`,
       summary,
@@ -63,7 +65,7 @@ export function studioWhatIfRoutes(
       seconds: ((Date.now() - started) / 1000).toFixed(1),
       chart:
         summary.periods > 0
-          ? await whatIfChart(grades, summary.grades.before, summary.grades.after)
+          ? await whatIfChart(grades, summary.grades.before, summary.grades.after, year ? 'years' : 'periods')
           : undefined,
       moves,
       more: Math.max(0, summary.gradesChanged - moves.length),

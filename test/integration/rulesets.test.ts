@@ -303,7 +303,9 @@ describe('published versions never change', () => {
     for (const sentence of [
       'If the composite is at most 2.4, the grade is Excellent.',
       'Otherwise the grade is Poor.',
-      "If the actual is missing, an indicator's score is 5.",
+      // The default's indicator rule is a criteria table: it reads as its rows.
+      'When the actual is not reported, the score is 5.',
+      'Otherwise the score runs in a straight line between 5 at the baseline (or the indicator\'s own "poor"), 3 at the target',
       "The terms pass when the sum of the indicator's weight over the indicators rounded to 6 decimals is 100.",
       'When the grade is Fair or Poor.',
       '14 days after the due day; the report counts as late',

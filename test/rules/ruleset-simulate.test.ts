@@ -313,3 +313,49 @@ describe('simulate', () => {
     }
   });
 });
+
+describe('the annual evaluation simulated', () => {
+  const year = (evaluated: boolean): SimulationContract => {
+    const periods = [
+      reviewed({ imm: 80, mmr: 300 }, 'Q1'),
+      reviewed({ imm: 82, mmr: 295 }, 'Q2'),
+      reviewed({ imm: 84, mmr: null }, 'Q3'),
+      reviewed({ imm: 86, mmr: 285 }, 'Q4'),
+    ];
+    // What the year got when evaluated (here: as if mmr had been worse).
+    const own = scorePeriod(defaults, [imm, mmr], { imm: 83, mmr: 310 }, 'year');
+    return {
+      id: evaluated ? 'PC-EVALUATED' : 'PC-OPEN',
+      quarters: 4,
+      periods,
+      ...(evaluated ? { evaluation: { score: own.score!, grade: own.grade } } : {}),
+    };
+  };
+
+  it("scores each complete year as the evaluation does (the quarters aggregated by the rule set) beside the year's own grade", () => {
+    const incomplete: SimulationContract = {
+      ...year(false),
+      id: 'PC-HALF',
+      periods: year(false).periods.slice(0, 2),
+    };
+    const { summary, contracts } = simulate(stricter(), [year(true), year(false), incomplete], {
+      of: 'year',
+    });
+    // The default aggregates by the mean of the reported quarters: imm 83, mmr 880 / 3.
+    expect(defaults.scoring.aggregation).toBe('mean');
+    const expected = scorePeriod(stricter(), [imm, mmr], { imm: 83, mmr: 880 / 3 }, 'year');
+    expect(contracts.map((c) => [c.id, c.periods.map((p) => p.period)])).toEqual([
+      ['PC-EVALUATED', ['year']],
+      ['PC-OPEN', ['year']],
+    ]);
+    expect(contracts[0]!.periods[0]!.after).toEqual({
+      score: expected.score,
+      grade: expected.grade,
+      escalations: [],
+    });
+    expect(contracts[1]!.periods[0]!.change).toBe('new');
+    expect([summary.contracts, summary.periods, summary.new]).toEqual([2, 2, 1]);
+    // The evaluation rides in the stored figures.
+    expect(decodeFigures(encodeFigures(year(true))).evaluation).toEqual(year(true).evaluation);
+  });
+});
