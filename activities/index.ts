@@ -122,6 +122,8 @@ export interface ActivityDeps {
   portfolio: PortfolioStore;
   office: string[];
   scaleOf: PortfolioDeps['scaleOf'];
+  /** Each escalation of a rule set version in words, by id (server/ruleset-registry.ts). */
+  escalationWordsOf?: (id: string, version: number) => Promise<Record<string, string>>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -212,6 +214,15 @@ export function createActivities(deps: ActivityDeps) {
     return { path: `/documents/${key}`, url: documentLink(`/documents/${key}`) };
   }
 
+  /** The escalations' rules in words; none when the rule set cannot be read now (the document goes out anyway). */
+  async function escalationWords(ruleSet: { id: string; version: number }): Promise<Record<string, string>> {
+    try {
+      return (await deps.escalationWordsOf?.(ruleSet.id, ruleSet.version)) ?? {};
+    } catch {
+      return {};
+    }
+  }
+
   async function storeReviewDocument(request: ReviewDocumentRequest): Promise<StoredDocument> {
     const { contract, period, version } = request;
     const suffix = version > 1 ? `-v${version}` : '';
@@ -219,6 +230,7 @@ export function createActivities(deps: ActivityDeps) {
       `${contract.id}/y${contract.year}-${period.id}-review${suffix}.html`,
       templates.render('documents/review', {
         ...request,
+        rules: await escalationWords(contract.ruleSet),
         charts: { progress: await reviewChart(request.review.indicators) },
       }),
     );

@@ -21,7 +21,7 @@ import { OidcSignOn } from '../server/auth/oidc.js';
 import { ApiTokenAuthenticator } from '../server/auth/api-tokens.js';
 import { startMailCatcher, type MailCatcher } from '../server/mail-catcher.js';
 import { RuleRunner } from '../server/rule-runner/index.js';
-import { ruleSetScales } from '../server/ruleset-registry.js';
+import { ruleSetEscalationWords, ruleSetScales } from '../server/ruleset-registry.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 import { PgBlobStore } from '../store/blobs.js';
 import type { Database } from '../store/database.js';
@@ -222,6 +222,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
             portfolio,
             office: config.portfolio.office,
             scaleOf: ruleSetScales(client),
+            escalationWordsOf: ruleSetEscalationWords(client),
           }),
           shutdownGraceTime: WORKER_SHUTDOWN_GRACE,
           ...workerTuning(config),

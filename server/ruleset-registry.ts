@@ -2,6 +2,7 @@
 // and threshold, from code, with no workflow) and one ruleSetWorkflow per registered id, reached
 // through the Temporal client. A first save to a built-in id seeds its entity with the built-in as
 // version 1, so the office's first publication of `default` is version 2 and version 1 stays the code's.
+import { describeCondition } from '../rules/sentences.js';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ContractInput } from '../model/contract.js';
@@ -236,6 +237,28 @@ function quote(value: string): string {
  * A published rule set's scale (which way its composite is better, its grades best first), for
  * league tables; published versions never change, so each is asked for once per process.
  */
+/**
+ * Each escalation of a published version in words (rules/sentences.ts), by id, kept once read: what
+ * the review documents print beside why an escalation fired. Empty when the version is unknown.
+ */
+export function ruleSetEscalationWords(
+  client: Client,
+): (id: string, version: number) => Promise<Record<string, string>> {
+  const known = new Map<string, Promise<Record<string, string>>>();
+  return (id, version) => {
+    const key = `${id}@${version}`;
+    let found = known.get(key);
+    if (!found) {
+      found = findPublishedVersion(client, id, version).then((v) =>
+        Object.fromEntries((v?.ruleSet.escalations ?? []).map((e) => [e.id, describeCondition(e.when)])),
+      );
+      found.catch(() => known.delete(key));
+      known.set(key, found);
+    }
+    return found;
+  };
+}
+
 export function ruleSetScales(client: Client): (id: string, version: number) => Promise<Scale> {
   const known = new Map<string, Promise<Scale>>();
   return (id, version) => {

@@ -215,6 +215,9 @@ describe('a rule set from draft to a contract scored by it', () => {
     // The review document and the escalation email say why, in words.
     const html = await (await fetchDocument(stack, review.documentUrl!)).text();
     expect(html).toContain('Why it fired:');
+    expect(visibleText(html)).toContain(
+      'The rule: When at least one of the indicators has: the actual is given and the score is at most 60.',
+    );
     expect(visibleText(html)).toContain('[budget-absorption] score (60) <= 60 → true');
     const email = await waitForEmail(
       stack,
