@@ -162,7 +162,9 @@ export async function requestPublication(
   expectedRevision?: number,
 ): Promise<{ revision: number }> {
   return client.workflow.getHandle(ruleSetWorkflowId(id)).executeUpdate(requestPublicationUpdate, {
-    args: [{ by, ...(note ? { note } : {}), ...(expectedRevision === undefined ? {} : { expectedRevision }) }],
+    args: [
+      { by, ...(note ? { note } : {}), ...(expectedRevision === undefined ? {} : { expectedRevision }) },
+    ],
   });
 }
 
