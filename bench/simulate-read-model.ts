@@ -70,6 +70,15 @@ try {
           `${seconds(started)} s in all (${result.summary.periods.toLocaleString('en')} periods, ${result.summary.gradesChanged.toLocaleString('en')} grades changed)`,
       );
     }
+    // The annual evaluation of every year (each is complete: four quarters reported).
+    for (let round = 1; round <= 2; round++) {
+      started = performance.now();
+      const portfolio = await simulatedPortfolio(readModel);
+      const result = await runner.simulate(draft, portfolio, { of: 'year' }, { offset: 0, limit: 200 }, '');
+      console.log(
+        `annual evaluation, round ${round}: ${seconds(started)} s in all (${result.summary.contracts.toLocaleString('en')} years, ${result.summary.gradesChanged.toLocaleString('en')} grades changed)`,
+      );
+    }
   } finally {
     await runner.close();
   }

@@ -287,3 +287,50 @@ function field(value: unknown, name: string): unknown {
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** What an indicator's input reads of a row: its value, the indicator's own criterion first. */
+function rowValueFor(
+  row: CriteriaRow,
+  input: {
+    periodBaseline: number;
+    periodTarget: number;
+    direction: string;
+    criteria?: Record<string, number>;
+  },
+): number {
+  const own = row.criterion ? input.criteria?.[row.criterion] : undefined;
+  return typeof own === 'number'
+    ? own
+    : pointValue(row.at, input.periodBaseline, input.periodTarget, input.direction === 'lower');
+}
+
+/**
+ * Which rows of the table gave an actual its score, in words: "between row 1 (the baseline, 78)
+ * and row 2 (the target, 85)", "row 3 (… 90) reached", "short of row 1 (…)".
+ */
+export function rowsUsed(
+  table: CriteriaTable,
+  input: {
+    actual: number | null;
+    periodBaseline: number;
+    periodTarget: number;
+    direction: string;
+    criteria?: Record<string, number>;
+  },
+): string {
+  const { actual } = input;
+  if (actual === null) return 'not reported';
+  const lower = input.direction === 'lower';
+  const named = table.rows.map((row, i) => {
+    const at = rowValueFor(row, input);
+    return { at, words: `row ${i + 1} (${describePoint(row.at)}, ${Number(at.toFixed(6))})` };
+  });
+  const reached = (at: number) => (lower ? actual <= at : actual >= at);
+  let best = -1;
+  named.forEach((row, i) => {
+    if (reached(row.at)) best = i;
+  });
+  if (best < 0) return `short of ${named[0]!.words}`;
+  if (table.method === 'step' || best === named.length - 1) return `${named[best]!.words} reached`;
+  return `between ${named[best]!.words} and ${named[best + 1]!.words}`;
+}

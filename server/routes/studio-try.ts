@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import type { RuleSetDraft, RuleSetTest } from '../../model/ruleset.js';
 import type { ContractState } from '../../model/state.js';
 import { agreedActuals } from '../../rules/evaluation.js';
+import { rowsUsed, tableOf } from '../../rules/criteria-table.js';
 import { bandsOf } from '../../rules/grade-bands.js';
 import { periodContext } from '../../rules/period-context.js';
 import type { TriedPeriod } from '../../rules/try-period.js';
@@ -137,6 +138,7 @@ function triedView(document: RuleSetDraft, tried: TriedPeriod, state: ContractSt
   const { result } = tried;
   const review = state.periods.find((p) => p.id === period)?.review;
   const bands = bandsOf(document.scoring.grade, document.studio?.grade);
+  const table = tableOf(document.scoring.indicator, document.studio?.indicator);
   const score = result.score;
   const row =
     score === null
@@ -165,6 +167,7 @@ function triedView(document: RuleSetDraft, tried: TriedPeriod, state: ContractSt
       actual: s.actual,
       periodTarget: s.periodTarget ?? s.target,
       score: s.score,
+      rows: table && rowsUsed(table, tried.inputs[s.id] as Parameters<typeof rowsUsed>[1]),
       keep: `Keep: ${s.id}'s score`,
       reviewed: review?.indicators.find((r) => r.id === s.id)?.score,
     })),

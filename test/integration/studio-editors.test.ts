@@ -296,6 +296,10 @@ describe("the studio's criteria table", () => {
     await page.goto(`${stack.urls.app}/rulesets/${id}/try?contract=${contract.id}&period=Q1`);
     const immunisation = page.locator('tr', { hasText: 'immunisation: actual 83' });
     expect(await immunisation.textContent()).toMatch(/reviewed: score [\d.]+/);
+    // Which rows of the criteria table gave the score.
+    expect(await immunisation.textContent()).toMatch(
+      /\((between row \d \(.+\) and row \d|row \d \(.+\) reached|short of row 1)/,
+    );
     await immunisation.getByRole('button', { name: "Keep: immunisation's score" }).click();
     await page.waitForURL('**/try?saved=1');
     await page.goto(`${stack.urls.app}/rulesets/${id}/try?contract=${contract.id}&period=Q1`);

@@ -4,6 +4,7 @@ import {
   compileTable,
   declaredBy,
   describeTable,
+  rowsUsed,
   tableOf,
   tableProblems,
 } from '../../rules/criteria-table.js';
@@ -130,5 +131,22 @@ describe('criteria tables (scoring.indicator as rows)', () => {
       poor: defaults.scoring.criteria!.poor,
       excellent: 'the value that scores 1; default: 30% beyond the target',
     });
+  });
+
+  it("says which rows gave an actual its score, reading the indicator's own criterion first", () => {
+    const table = tableOf(defaults.scoring.indicator)!;
+    const input = { periodBaseline: 60, periodTarget: 80, direction: 'higher' };
+    expect(rowsUsed(table, { ...input, actual: 70 })).toBe(
+      'between row 1 (the baseline, 60) and row 2 (the target, 80)',
+    );
+    expect(rowsUsed(table, { ...input, actual: 99 })).toBe('row 3 (20% beyond the target, 96) reached');
+    expect(rowsUsed(table, { ...input, actual: 50 })).toBe('short of row 1 (the baseline, 60)');
+    expect(rowsUsed(table, { ...input, actual: 50, criteria: { poor: 40 } })).toBe(
+      'between row 1 (the baseline, 40) and row 2 (the target, 80)',
+    );
+    expect(
+      rowsUsed(table, { ...input, actual: 15, periodBaseline: 20, periodTarget: 10, direction: 'lower' }),
+    ).toBe('between row 1 (the baseline, 20) and row 2 (the target, 10)');
+    expect(rowsUsed(table, { ...input, actual: null })).toBe('not reported');
   });
 });
