@@ -175,14 +175,20 @@ function simulateYears(
     const last = contract.periods.at(-1);
     if (!last || contract.periods.length < (contract.quarters ?? Infinity)) continue;
     tally.counts.contracts++;
+    // Each quarter's figures by the year's terms: by position where the quarter had the same terms
+    // (stored figures carry them so), else by id from its actuals, made once per quarter.
+    const quarters = contract.periods.map((p) => {
+      if (p.values && p.indicators === last.indicators) return p.values;
+      const { actuals } = p;
+      return last.indicators.map((i) => figureOf(actuals, i.id));
+    });
     const actuals: Record<string, number | null> = {};
-    for (const indicator of last.indicators) {
-      const how = yearAggregation(indicator, ruleSet.scoring.aggregation);
+    last.indicators.forEach((indicator, i) => {
       actuals[indicator.id] = aggregate(
-        contract.periods.map((p) => figureOf(p.actuals, indicator.id)),
-        how,
+        quarters.map((q) => q[i] ?? null),
+        yearAggregation(indicator, ruleSet.scoring.aggregation),
       );
-    }
+    });
     const year: SimulationPeriod = {
       id: 'year',
       indicators: last.indicators,

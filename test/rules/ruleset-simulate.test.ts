@@ -355,7 +355,11 @@ describe('the annual evaluation simulated', () => {
     });
     expect(contracts[1]!.periods[0]!.change).toBe('new');
     expect([summary.contracts, summary.periods, summary.new]).toEqual([2, 2, 1]);
-    // The evaluation rides in the stored figures.
-    expect(decodeFigures(encodeFigures(year(true))).evaluation).toEqual(year(true).evaluation);
+    // The evaluation rides in the stored figures, and the stored form (figures by position) scores the same.
+    const stored = decodeFigures(encodeFigures(year(true)));
+    expect(stored.evaluation).toEqual(year(true).evaluation);
+    expect(simulate(stricter(), [stored], { of: 'year' }).contracts[0]!.periods[0]).toEqual(
+      contracts[0]!.periods[0],
+    );
   });
 });
