@@ -180,7 +180,15 @@ function clauseWords(clause: ConditionClause, fields: readonly ConditionField[])
 }
 
 /** What is wrong with a built condition, each at its place (/groups/<g>/clauses/<c>/field|op|value). */
-export function conditionProblems(slot: ConditionSlot, condition: BuiltCondition): Issue[] {
+export function conditionProblems(
+  slot: ConditionSlot,
+  condition: BuiltCondition,
+  /** How the messages number a group and a comparison (a form's own numbering, from 0). */
+  numbered: (group: number, clause: number) => { group: number; clause: number } = (group, clause) => ({
+    group,
+    clause,
+  }),
+): Issue[] {
   const issues: Issue[] = [];
   if (condition.groups.length === 0)
     issues.push({ pointer: '/groups', message: 'Give at least one comparison.' });
@@ -188,10 +196,14 @@ export function conditionProblems(slot: ConditionSlot, condition: BuiltCondition
     const at = `/groups/${g}`;
     const fields = fieldsOf(slot, group);
     if (fields.length === 0)
-      issues.push({ pointer: `${at}/over`, message: `Group ${g + 1}: there is no list of indicators here.` });
+      issues.push({
+        pointer: `${at}/over`,
+        message: `Group ${numbered(g, 0).group + 1}: there is no list of indicators here.`,
+      });
     group.clauses.forEach((clause, c) => {
       const where = `${at}/clauses/${c}`;
-      const row = `Group ${g + 1}, comparison ${c + 1}`;
+      const place = numbered(g, c);
+      const row = `Group ${place.group + 1}, comparison ${place.clause + 1}`;
       const field = fields.find((f) => f.path === clause.field);
       if (!field) {
         const elsewhere = [...CONDITION_FIELDS[slot].it, ...CONDITION_FIELDS[slot].indicator].some(

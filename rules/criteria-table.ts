@@ -203,7 +203,11 @@ export function tableProblems(table: CriteriaTable, better: 'higher' | 'lower'):
   table.rows.forEach((r, i) => {
     const n = i + 1;
     if (r.criterion !== undefined) {
-      if (!/^[A-Za-z][A-Za-z0-9_]{0,49}$/.test(r.criterion))
+      if (
+        !/^[A-Za-z][A-Za-z0-9_]{0,49}$/.test(r.criterion) ||
+        r.criterion === 'constructor' ||
+        r.criterion === 'prototype'
+      )
         issues.push({
           pointer: `/rows/${i}/criterion`,
           message: `Row ${n}: a criterion name of letters, digits and _, starting with a letter, e.g. poor.`,
@@ -320,6 +324,7 @@ export function rowsUsed(
 ): string {
   const { actual } = input;
   if (actual === null) return 'not reported';
+  if (table.rows.length === 0) return 'no rows';
   const lower = input.direction === 'lower';
   const named = table.rows.map((row, i) => {
     const at = rowValueFor(row, input);

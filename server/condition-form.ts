@@ -11,7 +11,7 @@ import {
   type ConditionField,
   type ConditionSlot,
 } from '../rules/conditions.js';
-import { one } from './form-values.js';
+import { decimal, one } from './form-values.js';
 
 type Body = Record<string, string | string[] | undefined>;
 
@@ -43,7 +43,7 @@ export function conditionIn(slot: ConditionSlot, body: Body): { condition: Built
           .filter(Boolean);
       else if (text === '') value = undefined;
       else if (type === 'number') {
-        const number = Number(text.replace(',', '.'));
+        const number = decimal(text);
         value = Number.isFinite(number) ? number : undefined;
       } else value = text;
       clauses.push({
@@ -59,7 +59,8 @@ export function conditionIn(slot: ConditionSlot, body: Body): { condition: Built
     places.push({ group: g, rows });
   }
   const condition: BuiltCondition = { join: one(body['cond.join']) === 'or' ? 'or' : 'and', groups };
-  const issues = conditionProblems(slot, condition).map((issue) => {
+  const numbered = (g: number, c: number) => ({ group: places[g]!.group, clause: places[g]!.rows[c] ?? 0 });
+  const issues = conditionProblems(slot, condition, numbered).map((issue) => {
     const match = /^\/groups\/(\d+)(?:\/clauses\/(\d+))?\/(\w+)$/.exec(issue.pointer);
     if (!match) return { ...issue, pointer: '/condition' };
     const place = places[Number(match[1])]!;

@@ -29,3 +29,13 @@ export function one(value: string | string[] | undefined): string {
 export function many(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
+
+/**
+ * A typed number: "2.5", or "2,5" / "2,25" with a decimal comma; NaN for anything else, "1,000"
+ * too (a thousand, or one? refused rather than guessed).
+ */
+export function decimal(text: string): number {
+  const typed = text.trim();
+  if (typed === '') return NaN;
+  return Number(/^-?\d+,\d{1,2}$/.test(typed) ? typed.replace(',', '.') : typed);
+}

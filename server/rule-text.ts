@@ -13,8 +13,14 @@ export interface Place {
   excerpt: string;
 }
 
+/** Nesting deeper than any rule may be (the engine refuses far less): the parser recurses per level. */
+const MAX_DEPTH = 200;
+
 /** JSON's syntax errors with their places; empty when the text is JSON. */
 export function syntaxErrors(text: string): { message: string; place: Place }[] {
+  const deep = tooDeep(text);
+  if (deep !== undefined)
+    return [{ message: `Nested more than ${MAX_DEPTH} levels deep.`, place: placeOf(text, deep, 1) }];
   const errors: ParseError[] = [];
   parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   return errors.slice(0, 1).map((e) => ({
@@ -25,6 +31,7 @@ export function syntaxErrors(text: string): { message: string; place: Place }[] 
 
 /** Where a JSON pointer (inside the rule: "/if/2/round/0") is in the rule's text. */
 export function locate(text: string, pointer: string): Place | undefined {
+  if (tooDeep(text) !== undefined) return undefined;
   const root = parseTree(text, [], { disallowComments: true });
   if (!root) return undefined;
   const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescape);
@@ -34,6 +41,23 @@ export function locate(text: string, pointer: string): Place | undefined {
     node = findNodeAtLocation(node, [node.type === 'array' ? Number(segment) : segment]);
   }
   return node && placeOf(text, node.offset, node.length);
+}
+
+/** Where the text first opens more than MAX_DEPTH brackets (strings skipped), if it does. */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return undefined;
 }
 
 function placeOf(text: string, offset: number, length: number): Place {

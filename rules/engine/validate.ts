@@ -212,7 +212,7 @@ class Validator {
       if (path === undefined || scope.nonNull.has(path.join('.'))) continue;
       const found = resolve(scope.spec, path);
       if (found.spec === undefined || !found.nullable) continue;
-      if (found.spec.absentWhenNull && hasDefault(arg.value)) continue;
+      if (found.spec.absentWhenNull && this.nonNullDefault(arg.value, scope)) continue;
       const name = path.join('.');
       const consequence =
         op === '==' || op === '!='
@@ -223,6 +223,21 @@ class Validator {
         `'${name}' can be null (missing data). In JSON-Logic ${consequence}. Check it first, e.g. {"and": [{"!=": [{"var": "${name}"}, null]}, …]}`,
       );
     }
+  }
+
+  /** Whether {"var": [path, default]} has a default that cannot be null (a literal, or a variable never null). */
+  private nonNullDefault(rule: unknown, scope: Scope): boolean {
+    if (!isOperation(rule) || !('var' in rule)) return false;
+    const args = rule.var;
+    if (!Array.isArray(args) || args.length < 2) return false;
+    const fallback: unknown = args[1];
+    if (fallback === null || fallback === undefined) return false;
+    if (!isOperation(fallback)) return true;
+    const path = variablePath(fallback);
+    if (path === undefined || scope.spec === undefined) return false;
+    if (scope.nonNull.has(path.join('.'))) return true;
+    const found = resolve(scope.spec, path);
+    return found.spec !== undefined && (!found.nullable || this.nonNullDefault(fallback, scope));
   }
 
   private customArguments(op: string, args: Arg[]): void {
@@ -389,13 +404,6 @@ function staticPath(rule: unknown): string[] | null | undefined {
   if (path === undefined || path === null || path === '') return null;
   if (isOperationDeep(path)) return undefined;
   return (Array.isArray(path) ? joinArray(path, ',', '') : toText(path, '')).split('.');
-}
-
-/** Whether {"var": [path, default]} gives a default other than null. */
-function hasDefault(rule: unknown): boolean {
-  if (!isOperation(rule) || !('var' in rule)) return false;
-  const args = rule.var;
-  return Array.isArray(args) && args.length > 1 && args[1] !== null && args[1] !== undefined;
 }
 
 function variablePath(rule: unknown): string[] | undefined {

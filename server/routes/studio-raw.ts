@@ -9,10 +9,11 @@ import { describeRule } from '../../rules/sentences.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
 import type { Pages } from '../pages.js';
+import { one } from '../form-values.js';
 import { locate, syntaxErrors, type Place } from '../rule-text.js';
 import { editableDraft, editorOf, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
-type Body = Record<string, string | undefined>;
+type Body = Record<string, string | string[] | undefined>;
 
 export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
   const router = Router();
@@ -34,19 +35,19 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
     const id = String(req.params.id);
     const body = (req.body ?? {}) as Body;
     const { document, revision } = await editableDraft(deps.client, id);
-    const slot = slotsOf(document).find((s) => s.ref === body.slot);
+    const slot = slotsOf(document).find((s) => s.ref === one(body.slot));
     if (!slot)
       return show(req, res, 400, {
-        text: body.rule ?? '',
+        text: one(body.rule),
         problems: [{ message: 'Choose a rule of this rule set.' }],
       });
-    const text = body.rule ?? '';
+    const text = one(body.rule);
     const checked = await checkText(deps, document, slot, text);
     if (!('draft' in checked)) return show(req, res, 400, { text, problems: checked.problems });
     const { draft, problems } = checked;
-    if (body.action !== 'save') return show(req, res, 200, { text, problems, checked: true });
+    if (one(body.action) !== 'save') return show(req, res, 200, { text, problems, checked: true });
     try {
-      await saveEdit(deps, draft, editorOf(principalOf(req)), body.revision ?? revision);
+      await saveEdit(deps, draft, editorOf(principalOf(req)), one(body.revision) || revision);
     } catch (err) {
       const refused = toCovenantError(err);
       if (!refused || statusOf(refused) >= 500) throw err;
@@ -68,7 +69,7 @@ export function studioRawRoutes(deps: StudioDeps, pages: Pages): Router {
     const { document, revision } = await editableDraft(deps.client, id);
     const slots = slotsOf(document);
     const asked =
-      (req.body as Body | undefined)?.slot ??
+      one((req.body as Body | undefined)?.slot) ||
       (typeof req.query.slot === 'string' ? req.query.slot : undefined);
     const slot: Slot | undefined = slots.find((s) => s.ref === asked) ?? slots[0];
     const context = slot && SLOT_CONTEXTS[slot.kind];

@@ -15,18 +15,20 @@ import {
   tableOf,
   tableProblems,
 } from '../../rules/criteria-table.js';
-import { evaluate } from '../../rules/engine/index.js';
+import { evaluate, withWorkLimit } from '../../rules/engine/index.js';
 import { describeRule } from '../../rules/sentences.js';
 import { scoreLineChart } from '../../templates/charts.js';
 import { principalOf } from '../auth/access.js';
 import { statusOf, toCovenantError } from '../errors.js';
-import { fieldErrors, one } from '../form-values.js';
+import { decimal, fieldErrors, one } from '../form-values.js';
 import type { Pages } from '../pages.js';
 import { editableDraft, editorOf, saveEdit, type StudioDeps } from '../studio-drafts.js';
 
 type Body = Record<string, string | string[] | undefined>;
 
 const SPARE_ROWS = 2;
+/** Work units the current rule may take to give a starting table's score (rules/engine/budget.ts). */
+const STARTING_WORK = 100_000;
 const MAX_ROWS = 20;
 const POINTS: { from: CriteriaPoint['from']; label: string }[] = [
   { from: 'baseline', label: 'the baseline' },
@@ -36,8 +38,8 @@ const POINTS: { from: CriteriaPoint['from']; label: string }[] = [
 ];
 /** The example indicators of the number line. */
 const EXAMPLES = [
-  { indicator: 'higher is better: baseline 60, target 80', direction: 'higher', baseline: 60, target: 80 },
-  { indicator: 'lower is better: baseline 20, target 10', direction: 'lower', baseline: 20, target: 10 },
+  { indicator: 'higher is better: 60 to 80', direction: 'higher', baseline: 60, target: 80 },
+  { indicator: 'lower is better: 20 to 10', direction: 'lower', baseline: 20, target: 10 },
 ] as const;
 
 export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
@@ -50,9 +52,10 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
     const body = (req.body ?? {}) as Body;
     const { document, revision } = await editableDraft(deps.client, id);
     const better = document.scoring.better ?? 'higher';
-    const table = tableIn(body);
-    const problems = tableProblems(table, better);
-    if (problems.length > 0) return show(req, res, 400, table, problems);
+    const { table, issues: placed } = tableIn(body);
+    const unplaced = new Set(placed.map((i) => i.pointer));
+    const problems = [...placed, ...tableProblems(table, better).filter((i) => !unplaced.has(i.pointer))];
+    if (problems.length > 0) return show(req, res, 400, table, problems, placed);
     const previous = tableOf(document.scoring.indicator, document.studio?.indicator);
     const declared = declaredBy(table, document.scoring.criteria, previous);
     const scoring = { ...document.scoring };
@@ -76,13 +79,16 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
     res.redirect(303, `/rulesets/${encodeURIComponent(id)}/scoring?saved=1`);
   });
 
+  /** `unplaced`: rows posted without a place, shown with none chosen. */
   async function show(
     req: Request,
     res: Response,
     status: number,
     posted?: CriteriaTable,
     issues: Issue[] = [],
+    unplaced: Issue[] = [],
   ) {
+    const blank = new Set(unplaced.map((i) => i.pointer));
     const id = String(req.params.id);
     const { document, revision } = await editableDraft(deps.client, id);
     const better = document.scoring.better ?? 'higher';
@@ -111,8 +117,8 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
       general,
       method: table.method,
       stepped: table.method === 'step',
-      missing: String(table.missing),
-      below: table.below === undefined ? '' : String(table.below),
+      missing: shown(table.missing),
+      below: shown(table.below),
       decimals: String(table.decimals ?? 2),
       missingError: errors.get('missing'),
       belowError: errors.get('below'),
@@ -123,7 +129,10 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
         share:
           row && 'share' in row.at && Number.isFinite(row.at.share) ? String(round(row.at.share * 100)) : '',
         score: row && Number.isFinite(row.score) ? String(row.score) : '',
-        points: POINTS.map((p) => ({ ...p, selected: (row?.at.from ?? (row ? 'baseline' : '')) === p.from })),
+        points: POINTS.map((p) => ({
+          ...p,
+          selected: !blank.has(`/rows/${i}/at`) && row?.at.from === p.from,
+        })),
         criterionError: errors.get(`rows/${i}/criterion`),
         atError: errors.get(`rows/${i}/at`),
         scoreError: errors.get(`rows/${i}/score`),
@@ -137,9 +146,10 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
   return router;
 }
 
-/** The table as posted: filled rows in order (a row left empty is dropped). */
-function tableIn(body: Body): CriteriaTable {
-  const number = (text: string): number => (text.trim() === '' ? NaN : Number(text.trim().replace(',', '.')));
+/** The table as posted: filled rows in order (a row left empty is dropped); a row placed nowhere is refused. */
+function tableIn(body: Body): { table: CriteriaTable; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const number = (text: string): number => decimal(text);
   const rows: CriteriaRow[] = [];
   for (let i = 0; i < MAX_ROWS; i++) {
     const criterion = one(body[`criterion.${i}`]).trim();
@@ -147,15 +157,20 @@ function tableIn(body: Body): CriteriaTable {
     const share = one(body[`share.${i}`]);
     const score = one(body[`score.${i}`]);
     if (!criterion && !share.trim() && !score.trim()) continue;
+    if (!POINTS.some((p) => p.from === from))
+      issues.push({
+        pointer: `/rows/${rows.length}/at`,
+        message: `Row ${rows.length + 1}: say where the row is on the scale.`,
+      });
     const at: CriteriaPoint =
       from === 'span' || from === 'beyond-target'
-        ? { from, share: number(share) / 100 }
+        ? { from, share: Number((number(share) / 100).toPrecision(12)) }
         : { from: from === 'target' ? 'target' : 'baseline' };
     rows.push({ ...(criterion ? { criterion } : {}), at, score: number(score) });
   }
   const method = one(body.method) === 'step' ? 'step' : 'interpolate';
   const decimals = Number(one(body.decimals));
-  return {
+  const table: CriteriaTable = {
     kind: 'criteria',
     method,
     missing: number(one(body.missing)),
@@ -164,6 +179,7 @@ function tableIn(body: Body): CriteriaTable {
       : { decimals: Number.isInteger(decimals) && decimals >= 0 && decimals <= 10 ? decimals : 2 }),
     rows,
   };
+  return { table, issues };
 }
 
 /**
@@ -175,7 +191,10 @@ function startingTable(rule: unknown): CriteriaTable {
   const { baseline, target, direction } = EXAMPLES[0];
   const at = (actual: number | null, fallback: number): number => {
     try {
-      const value = evaluate(rule, exampleData(actual, baseline, target, direction));
+      // The current rule, run here (not in a rule thread) under the engine's work limit.
+      const value = withWorkLimit(STARTING_WORK, () =>
+        evaluate(rule, exampleData(actual, baseline, target, direction)),
+      );
       return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
     } catch {
       return fallback;
@@ -239,6 +258,11 @@ function numberLine(table: CriteriaTable) {
       return { indicator: e.indicator, actual: round(actual), score: Number(score) };
     });
   });
+}
+
+/** A number as the form shows it: empty when there is none (or none could be read). */
+function shown(n: number | undefined): string {
+  return n !== undefined && Number.isFinite(n) ? String(n) : '';
 }
 
 function round(n: number): number {

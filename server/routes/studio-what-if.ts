@@ -41,6 +41,7 @@ export function studioWhatIfRoutes(
       '',
     );
     const { summary } = simulation;
+    const errors = simulation.validation.diagnostics.filter((d) => d.severity === 'error');
     const grades = ruleSet.scoring.grades ?? [];
     const moves = simulation.contracts.flatMap((c) =>
       c.periods
@@ -60,7 +61,9 @@ export function studioWhatIfRoutes(
       name: ruleSet.name,
       source: view.draft ? `draft revision ${view.draft.revision}` : `version ${latest?.version}`,
       summary,
-      valid: simulation.validation.valid,
+      // A failing test case does not stop the simulation; a rule with an error fails its periods.
+      ruleErrors: errors.filter((d) => !/^\/tests\/\d+$/.test(d.pointer)).length,
+      failingTests: errors.filter((d) => /^\/tests\/\d+$/.test(d.pointer)).length,
       grades,
       seconds: ((Date.now() - started) / 1000).toFixed(1),
       chart:

@@ -1,6 +1,7 @@
 // validate(): what a rule's author is told before a rule set is published.
 import { describe, expect, it } from 'vitest';
 import { validate, type ValidationContext } from '../../rules/engine/index.js';
+import { contextOf } from '../../rules/ruleset-slots.js';
 
 const context: ValidationContext = {
   variables: {
@@ -177,5 +178,26 @@ describe('validate', () => {
   it('without a context, checks structure but not variable names', () => {
     expect(validate({ '<': [{ var: 'anything' }, 3] })).toEqual([]);
     expect(validate({ frobnicate: [] })).toHaveLength(1);
+  });
+});
+
+describe('a criterion read with a default', () => {
+  const context = contextOf('indicator', ['goal']);
+  const warnings = (rule: unknown) => validate(rule, context).filter((d) => d.severity === 'warning');
+
+  it('is not warned about when the default cannot be null: an indicator sets a criterion or leaves it out', () => {
+    expect(
+      warnings({ '>=': [{ var: 'actual' }, { var: ['criteria.goal', { var: 'target' }] }] }),
+    ).toHaveLength(1);
+    expect(
+      warnings({ '>=': [{ var: ['criteria.goal', { var: ['periodTarget', { var: 'target' }] }] }, 3] }),
+    ).toEqual([]);
+    expect(warnings({ '>=': [{ var: ['criteria.goal', 80] }, 3] })).toEqual([]);
+  });
+
+  it('is warned about when the default itself can be null, or without a default', () => {
+    expect(warnings({ '>=': [{ var: ['criteria.goal', { var: 'actual' }] }, 3] })).toHaveLength(1);
+    expect(warnings({ '>=': [{ var: 'criteria.goal' }, 3] })).toHaveLength(1);
+    expect(warnings({ '>=': [{ var: ['criteria.goal', null] }, 3] })).toHaveLength(1);
   });
 });

@@ -24,3 +24,14 @@ describe("a rule's text", () => {
     expect([error!.place.line, error!.place.column]).toEqual([2, 3]);
   });
 });
+
+describe('a rule text nested too deep', () => {
+  it('is refused with its place, without overflowing the parser', () => {
+    const deep = '['.repeat(6000) + ']'.repeat(6000);
+    const [error] = syntaxErrors(deep);
+    expect(error!.message).toBe('Nested more than 200 levels deep.');
+    expect(error!.place.offset).toBe(200);
+    expect(locate(deep, '/0')).toBeUndefined();
+    expect(syntaxErrors('{"a": "[[[[' + '['.repeat(300) + '"}')).toEqual([]);
+  });
+});
