@@ -36,30 +36,56 @@ function reached(value: unknown): unknown {
   return { if: [LOWER, { '<=': [ACTUAL, value] }, { '>=': [ACTUAL, value] }] };
 }
 
-/** The JSON-Logic the table stands for (scoring.indicator). */
+/**
+ * The JSON-Logic the table stands for (scoring.indicator): from the best row down, the first row the
+ * actual reaches gives its score, or the straight line from it to the row above (interpolated); short
+ * of the first row, the first row's score (interpolated) or the score below it (stepped). Rows that
+ * meet at one value for an indicator (a target of 0 and a row beyond it; a baseline equal to the
+ * target) so score as the better row, which one interpolation over all the rows would not.
+ */
 export function compileTable(table: CriteriaTable): unknown {
   const notReported = { '==': [ACTUAL, null] };
-  if (table.method === 'interpolate') {
-    return {
-      if: [
-        notReported,
-        table.missing,
-        {
-          round: [
-            { interpolate: [ACTUAL, table.rows.map((row) => [rowValue(row), row.score])] },
-            table.decimals ?? 2,
-          ],
-        },
-      ],
-    };
+  const rows = table.rows;
+  const values = rows.map(rowValue);
+  const branches: unknown[] = [];
+  for (let k = rows.length - 1; k >= 0; k--) {
+    const above = rows[k + 1];
+    branches.push(
+      reached(values[k]),
+      table.method === 'step' || !above
+        ? rows[k]!.score
+        : {
+            round: [
+              {
+                interpolate: [
+                  ACTUAL,
+                  [
+                    [values[k], rows[k]!.score],
+                    [values[k + 1], above.score],
+                  ],
+                ],
+              },
+              table.decimals ?? 2,
+            ],
+          },
+    );
   }
-  const best = [...table.rows].reverse();
+  const short = table.method === 'step' ? (table.below ?? table.missing) : (rows[0]?.score ?? table.missing);
+  return { if: [notReported, table.missing, ...branches, short] };
+}
+
+/** The one interpolation over every row that the built-in default is written as (read, not written). */
+function compileOneLine(table: CriteriaTable): unknown {
   return {
     if: [
-      notReported,
+      { '==': [ACTUAL, null] },
       table.missing,
-      ...best.flatMap((row) => [reached(rowValue(row)), row.score]),
-      table.below ?? table.missing,
+      {
+        round: [
+          { interpolate: [ACTUAL, table.rows.map((row) => [rowValue(row), row.score])] },
+          table.decimals ?? 2,
+        ],
+      },
     ],
   };
 }
@@ -72,7 +98,7 @@ export function compileTable(table: CriteriaTable): unknown {
 export function tableOf(rule: unknown, described?: CriteriaTable): CriteriaTable | undefined {
   if (described && same(compileTable(described), rule)) return described;
   const read = readTable(rule);
-  return read && same(compileTable(read), rule) ? read : undefined;
+  return read && (same(compileTable(read), rule) || same(compileOneLine(read), rule)) ? read : undefined;
 }
 
 function readTable(rule: unknown): CriteriaTable | undefined {
@@ -96,19 +122,32 @@ function readTable(rule: unknown): CriteriaTable | undefined {
     return { kind: 'criteria', method: 'interpolate', missing, decimals: round[1], rows };
   }
   if (chain.length % 2 === 0) return undefined;
+  // A chain from the best row down: each row reached gives its score, or (interpolated) the line
+  // from it to the row above.
   const rows: CriteriaRow[] = [];
+  let decimals: number | undefined;
   for (let i = 2; i + 1 < chain.length; i += 2) {
     const ifLower = field(chain[i], 'if');
-    const score = chain[i + 1];
+    const result = chain[i + 1];
+    let score: unknown = result;
+    const round = field(result, 'round');
+    if (Array.isArray(round)) {
+      const line = field(round[0], 'interpolate');
+      const first = Array.isArray(line) && Array.isArray(line[1]) ? (line[1] as unknown[])[0] : undefined;
+      score = Array.isArray(first) ? first[1] : undefined;
+      if (typeof round[1] === 'number') decimals = round[1];
+    }
     if (!Array.isArray(ifLower) || typeof score !== 'number') return undefined;
     const atMost = field(ifLower[1], '<=');
     const row = Array.isArray(atMost) ? readRow(atMost[1], score) : undefined;
     if (!row) return undefined;
     rows.unshift(row);
   }
-  const below = chain.at(-1);
-  if (typeof below !== 'number') return undefined;
-  return { kind: 'criteria', method: 'step', missing, below, rows };
+  const short = chain.at(-1);
+  if (typeof short !== 'number') return undefined;
+  return decimals === undefined
+    ? { kind: 'criteria', method: 'step', missing, below: short, rows }
+    : { kind: 'criteria', method: 'interpolate', missing, decimals, rows };
 }
 
 function readRow(value: unknown, score: number): CriteriaRow | undefined {

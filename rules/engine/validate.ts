@@ -233,6 +233,8 @@ class Validator {
     const fallback: unknown = args[1];
     if (fallback === null || fallback === undefined) return false;
     if (!isOperation(fallback)) return true;
+    // Arithmetic always gives a number in JSON-Logic (null counts as 0).
+    if (ARITHMETIC.has(Object.keys(fallback)[0]!)) return true;
     const path = variablePath(fallback);
     if (path === undefined || scope.spec === undefined) return false;
     if (scope.nonNull.has(path.join('.'))) return true;
@@ -326,6 +328,8 @@ interface Resolved {
 }
 
 /** Follows a path through the declared variables. */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+
 function resolve(root: VariableSpec, path: readonly string[]): Resolved {
   let spec: VariableSpec = root;
   let nullable = false;

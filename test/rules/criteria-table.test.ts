@@ -26,7 +26,7 @@ const score = (rule: unknown, actual: number | null, direction = 'higher', crite
   });
 
 describe('criteria tables (scoring.indicator as rows)', () => {
-  it("reads the built-in default's indicator rule as a table that compiles back to it exactly", () => {
+  it("reads the built-in default's indicator rule as a table, which scores as it does wherever rows do not meet", () => {
     const table = tableOf(defaults.scoring.indicator);
     expect(table).toEqual({
       kind: 'criteria',
@@ -39,11 +39,39 @@ describe('criteria tables (scoring.indicator as rows)', () => {
         { criterion: 'excellent', at: { from: 'beyond-target', share: 0.2 }, score: 1 },
       ],
     });
-    expect(compileTable(table!)).toEqual(defaults.scoring.indicator);
+    const rule = compileTable(table!);
+    expect(tableOf(rule)).toEqual(table);
+    expect(validate(rule, contextOf('indicator', ['poor', 'excellent']))).toEqual([]);
+    for (const direction of ['higher', 'lower'])
+      for (let actual = 0; actual <= 120; actual += 0.5)
+        expect(score(rule, actual, direction), `${direction} ${actual}`).toBe(
+          score(defaults.scoring.indicator, actual, direction),
+        );
     expect(describeTable(table!)).toEqual([
       'When the actual is not reported, the score is 5.',
       'Otherwise the score runs in a straight line between 5 at the baseline (or the indicator\'s own "poor"), 3 at the target and 1 at 20% beyond the target (or the indicator\'s own "excellent"), no further than the first and last, rounded to 2 decimals.',
     ]);
+  });
+
+  it('scores rows that meet at one value as the better row (a target of 0; a baseline equal to the target)', () => {
+    const rule = compileTable(tableOf(defaults.scoring.indicator)!);
+    const at = (actual: number, direction: string, baseline: number, target: number) =>
+      evaluate(rule, {
+        actual,
+        direction,
+        baseline,
+        target,
+        periodBaseline: baseline,
+        periodTarget: target,
+      });
+    // Lower is better, 20 down to 0: the excellent row (20% beyond 0) meets the target.
+    expect([20, 10, 1, 0].map((a) => at(a, 'lower', 20, 0))).toEqual([5, 4, 3.1, 1]);
+    // The one interpolation of the built-in default scores 10 as 3 there.
+    expect(
+      evaluate(defaults.scoring.indicator, { actual: 10, direction: 'lower', baseline: 20, target: 0 }),
+    ).toBe(3);
+    // Higher is better, baseline = target = 60: meeting it scores the target's 3, beyond it better.
+    expect([59, 60, 66, 72].map((a) => at(a, 'higher', 60, 60))).toEqual([5, 3, 2, 1]);
   });
 
   it('leaves any other rule as a rule: the percent scale (thirds written as divisions) is not read as a table', () => {
