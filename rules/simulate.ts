@@ -39,6 +39,8 @@ export interface SimulationContract {
   periods: readonly SimulationPeriod[];
   /** The year's annual evaluation, when it has one that was scored. */
   evaluation?: { score: number; grade: string };
+  /** The terms in force now (the current revision): the annual evaluation scores the year against them. */
+  yearTerms?: readonly Indicator[];
 }
 
 /**
@@ -164,8 +166,9 @@ function simulateYears(
   contracts: Iterable<SimulationContract>,
   options: SimulationOptions & { keep?: number },
 ): SimulationPart {
-  // The annual evaluation raises no escalations: the year is scored without them.
-  const scorer = new PeriodScorer({ ...ruleSet, escalations: [] });
+  // Scored as the workflow's evaluateYear scores it (rules/evaluation.ts): against the terms in
+  // force now, no phases, rows without quarter fields; the annual evaluation raises no escalations.
+  const scorer = new PeriodScorer({ ...ruleSet, escalations: [] }, { year: true });
   const rank = new Map((ruleSet.scoring.grades ?? []).map((grade, i) => [grade, i]));
   const tally = new Tally();
   const keep = options.keep ?? Infinity;
@@ -175,27 +178,27 @@ function simulateYears(
     const last = contract.periods.at(-1);
     if (!last || contract.periods.length < (contract.quarters ?? Infinity)) continue;
     tally.counts.contracts++;
+    const terms = contract.yearTerms ?? last.indicators;
     // Each quarter's figures by the year's terms: by position where the quarter had the same terms
     // (stored figures carry them so), else by id from its actuals, made once per quarter.
     const quarters = contract.periods.map((p) => {
-      if (p.values && p.indicators === last.indicators) return p.values;
+      if (p.values && p.indicators === terms) return p.values;
       const { actuals } = p;
-      return last.indicators.map((i) => figureOf(actuals, i.id));
+      return terms.map((i) => figureOf(actuals, i.id));
     });
     const actuals: Record<string, number | null> = {};
-    last.indicators.forEach((indicator, i) => {
+    terms.forEach((indicator, i) => {
       actuals[indicator.id] = aggregate(
         quarters.map((q) => q[i] ?? null),
         yearAggregation(indicator, ruleSet.scoring.aggregation),
       );
     });
-    const year: SimulationPeriod = {
+    const row = scorer.score({
       id: 'year',
-      indicators: last.indicators,
+      indicators: terms,
       actuals,
       ...(contract.evaluation ? { before: { ...contract.evaluation, escalations: [] } } : {}),
-    };
-    const row = scorer.score(year, undefined, undefined);
+    });
     row.change = changeOf(row, rank);
     tally.add(row);
     if (!shows(row, options)) continue;
@@ -233,6 +236,7 @@ export function simulationContract(state: ContractState): SimulationContract {
     });
   }
   const evaluated = state.evaluation;
+  const terms = state.revisions[state.revision - 1]?.indicators;
   return {
     id: state.id,
     title: state.title,
@@ -241,6 +245,7 @@ export function simulationContract(state: ContractState): SimulationContract {
     ...(evaluated && evaluated.score !== null
       ? { evaluation: { score: evaluated.score, grade: evaluated.grade } }
       : {}),
+    ...(terms ? { yearTerms: terms } : {}),
   };
 }
 
@@ -308,6 +313,13 @@ interface IndicatorInput {
   description: string | undefined;
   aggregation: string | undefined;
   criteria: Record<string, number> | undefined;
+  measurement: Indicator['measurement'];
+  targets: Indicator['targets'];
+  phasing: Indicator['phasing'];
+  history: Indicator['history'];
+  benchmark: Indicator['benchmark'];
+  suggestion: Indicator['suggestion'];
+  justification: Indicator['justification'];
   actual: number | null;
   period: string;
   periodTarget: number;
@@ -326,8 +338,9 @@ interface ScoreRow {
   target: number;
   weight: number;
   actual: number | null;
-  periodTarget: number;
-  actualToDate: number | null;
+  /** Absent (undefined) in the year's rows, as the workflow's evaluation gives them. */
+  periodTarget: number | undefined;
+  actualToDate: number | null | undefined;
   score: number;
   weightedScore: number;
 }
@@ -355,7 +368,11 @@ class PeriodScorer {
   /** Some escalation reads `previous`: the simulation keeps each contract's earlier periods for it. */
   readonly readsPrevious: boolean;
 
-  constructor(ruleSet: RuleSetDraft) {
+  /** Scores a year (the annual evaluation) rather than a quarter: rows without quarter fields. */
+  private readonly year: boolean;
+
+  constructor(ruleSet: RuleSetDraft, options: { year?: boolean } = {}) {
+    this.year = options.year === true;
     this.indicatorRule = compileAt(ruleSet.scoring.indicator, '/scoring/indicator');
     this.compositeRule = compileAt(ruleSet.scoring.composite, '/scoring/composite');
     this.gradeRule = compileAt(ruleSet.scoring.grade, '/scoring/grade');
@@ -422,6 +439,13 @@ class PeriodScorer {
       input.description = indicator.description;
       input.aggregation = indicator.aggregation;
       input.criteria = indicator.criteria;
+      input.measurement = indicator.measurement;
+      input.targets = indicator.targets;
+      input.phasing = indicator.phasing;
+      input.history = indicator.history;
+      input.benchmark = indicator.benchmark;
+      input.suggestion = indicator.suggestion;
+      input.justification = indicator.justification;
       input.actual = actual;
       input.period = period.id;
       const phase = phases?.[i];
@@ -452,8 +476,8 @@ class PeriodScorer {
       row.target = indicator.target;
       row.weight = indicator.weight;
       row.actual = actual;
-      row.periodTarget = input.periodTarget;
-      row.actualToDate = input.actualToDate;
+      row.periodTarget = this.year ? undefined : input.periodTarget;
+      row.actualToDate = this.year ? undefined : input.actualToDate;
       row.score = score;
       row.weightedScore = Math.round(((score * indicator.weight) / total + Number.EPSILON) * 100) / 100;
       view[i] = row;
@@ -492,6 +516,13 @@ class PeriodScorer {
         description: undefined,
         aggregation: undefined,
         criteria: undefined,
+        measurement: undefined,
+        targets: undefined,
+        phasing: undefined,
+        history: undefined,
+        benchmark: undefined,
+        suggestion: undefined,
+        justification: undefined,
         actual: null,
         period: '',
         periodTarget: 0,

@@ -21,6 +21,8 @@ interface StoredFigures {
   periods: PeriodRow[];
   /** The year's evaluation [composite, grade], when scored (SimulationContract.evaluation). */
   e?: [number, string];
+  /** Index in `terms` of the terms in force now (SimulationContract.yearTerms). */
+  yt?: number;
 }
 
 /** The stored form of a contract's figures, as JSON text. */
@@ -37,6 +39,12 @@ export function encodeFigures(contract: SimulationContract): string {
       before ? [before.score, before.grade, [...before.escalations]] : null,
     ];
   });
+  // The terms in force now are usually the last quarter's: stored once either way.
+  let yearTerms: number | undefined;
+  if (contract.yearTerms) {
+    const found = terms.findIndex((t) => t === contract.yearTerms || same(t, contract.yearTerms!));
+    yearTerms = found >= 0 ? found : terms.push(contract.yearTerms) - 1;
+  }
   const stored = {
     v: 2,
     id: contract.id,
@@ -45,6 +53,7 @@ export function encodeFigures(contract: SimulationContract): string {
     terms,
     periods,
     ...(contract.evaluation ? { e: [contract.evaluation.score, contract.evaluation.grade] } : {}),
+    ...(yearTerms === undefined ? {} : { yt: yearTerms }),
   };
   return JSON.stringify(stored);
 }
@@ -67,7 +76,12 @@ export function decodeFigures(text: string): SimulationContract {
     ...(stored.q === undefined ? {} : { quarters: stored.q }),
     periods,
     ...(stored.e ? { evaluation: { score: stored.e[0], grade: stored.e[1] } } : {}),
+    ...(stored.yt !== undefined && stored.terms[stored.yt] ? { yearTerms: stored.terms[stored.yt] } : {}),
   };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** A period as stored: the scorer reads its values by position; `actuals` is made when asked for. */

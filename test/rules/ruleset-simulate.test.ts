@@ -361,5 +361,33 @@ describe('the annual evaluation simulated', () => {
     expect(simulate(stricter(), [stored], { of: 'year' }).contracts[0]!.periods[0]).toEqual(
       contracts[0]!.periods[0],
     );
+    // Terms revised after the last quarter: the year is scored against the terms in force now.
+    const revised = [{ ...imm, target: 90 }, mmr];
+    const later = simulate(stricter(), [{ ...year(true), yearTerms: revised }], { of: 'year' });
+    const againstRevised = scorePeriod(stricter(), revised, { imm: 83, mmr: 880 / 3 }, 'year');
+    expect(later.contracts[0]!.periods[0]!.after?.score).toBe(againstRevised.score);
+    expect(againstRevised.score).not.toBe(expected.score);
+    const storedLater = decodeFigures(encodeFigures({ ...year(true), yearTerms: revised }));
+    expect(storedLater.yearTerms).toEqual(revised);
+  });
+
+  it('gives each rule what the workflow gives it for the year: every field of the terms, no quarter fields', () => {
+    const draft = stricter();
+    // An indicator rule reading the measurement; a composite counting rows without a quarter target.
+    draft.scoring.indicator = { if: [{ '==': [{ var: 'measurement' }, 'cumulative'] }, 1, 4] };
+    draft.scoring.composite = {
+      reduce: [
+        { var: 'indicators' },
+        { '+': [{ var: 'accumulator' }, { if: [{ '==': [{ var: 'current.periodTarget' }, null] }, 1, 0] }] },
+        0,
+      ],
+    };
+    const terms = [{ ...imm, measurement: 'cumulative' as const }, mmr];
+    const contract = { ...year(false), yearTerms: terms };
+    const simulated = simulate(draft, [contract], { of: 'year' }).contracts[0]!.periods[0]!.after;
+    const workflow = scorePeriod(draft, terms, { imm: 83, mmr: 880 / 3 }, 'year');
+    expect(workflow.indicators.map((i) => i.score)).toEqual([1, 4]);
+    expect(simulated).toEqual({ score: workflow.score, grade: workflow.grade, escalations: [] });
+    expect(workflow.score).toBe(2);
   });
 });
