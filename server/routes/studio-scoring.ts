@@ -52,10 +52,10 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
     const body = (req.body ?? {}) as Body;
     const { document, revision } = await editableDraft(deps.client, id);
     const better = document.scoring.better ?? 'higher';
-    const { table, issues: placed } = tableIn(body);
+    const { table, issues: placed, typed } = tableIn(body);
     const unplaced = new Set(placed.map((i) => i.pointer));
     const problems = [...placed, ...tableProblems(table, better).filter((i) => !unplaced.has(i.pointer))];
-    if (problems.length > 0) return show(req, res, 400, table, problems, placed);
+    if (problems.length > 0) return show(req, res, 400, table, problems, placed, typed);
     const previous = tableOf(document.scoring.indicator, document.studio?.indicator);
     const declared = declaredBy(table, document.scoring.criteria, previous);
     const scoring = { ...document.scoring };
@@ -87,6 +87,7 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
     posted?: CriteriaTable,
     issues: Issue[] = [],
     unplaced: Issue[] = [],
+    typed: Record<string, string> = {},
   ) {
     const blank = new Set(unplaced.map((i) => i.pointer));
     const id = String(req.params.id);
@@ -127,8 +128,11 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
         row: i + 1,
         criterion: row?.criterion ?? '',
         share:
-          row && 'share' in row.at && Number.isFinite(row.at.share) ? String(round(row.at.share * 100)) : '',
-        score: row && Number.isFinite(row.score) ? String(row.score) : '',
+          typed[`share.${i}`] ??
+          (row && 'share' in row.at && Number.isFinite(row.at.share)
+            ? String(round(row.at.share * 100))
+            : ''),
+        score: typed[`score.${i}`] ?? (row && Number.isFinite(row.score) ? String(row.score) : ''),
         points: POINTS.map((p) => ({
           ...p,
           selected: !blank.has(`/rows/${i}/at`) && row?.at.from === p.from,
@@ -147,8 +151,10 @@ export function studioScoringRoutes(deps: StudioDeps, pages: Pages): Router {
 }
 
 /** The table as posted: filled rows in order (a row left empty is dropped); a row placed nowhere is refused. */
-function tableIn(body: Body): { table: CriteriaTable; issues: Issue[] } {
+function tableIn(body: Body): { table: CriteriaTable; issues: Issue[]; typed: Record<string, string> } {
   const issues: Issue[] = [];
+  /** What was typed where no number could be read, shown again beside its refusal. */
+  const typed: Record<string, string> = {};
   const number = (text: string): number => decimal(text);
   const rows: CriteriaRow[] = [];
   for (let i = 0; i < MAX_ROWS; i++) {
@@ -156,7 +162,10 @@ function tableIn(body: Body): { table: CriteriaTable; issues: Issue[] } {
     const from = one(body[`from.${i}`]);
     const share = one(body[`share.${i}`]);
     const score = one(body[`score.${i}`]);
-    if (!criterion && !share.trim() && !score.trim()) continue;
+    // A row left empty is dropped; one with only a place chosen is kept, to be refused for its score.
+    if (!criterion && !share.trim() && !score.trim() && !from) continue;
+    if (share.trim() && !Number.isFinite(decimal(share))) typed[`share.${rows.length}`] = share;
+    if (score.trim() && !Number.isFinite(decimal(score))) typed[`score.${rows.length}`] = score;
     if (!POINTS.some((p) => p.from === from))
       issues.push({
         pointer: `/rows/${rows.length}/at`,
@@ -179,7 +188,7 @@ function tableIn(body: Body): { table: CriteriaTable; issues: Issue[] } {
       : { decimals: Number.isInteger(decimals) && decimals >= 0 && decimals <= 10 ? decimals : 2 }),
     rows,
   };
-  return { table, issues };
+  return { table, issues, typed };
 }
 
 /**

@@ -73,11 +73,15 @@ describe("the studio's criteria table", () => {
     );
     expect(await page.locator('#score-2-error').textContent()).toContain("Row 3: 4 is not below row 2's 3");
     expect((await draftOf(id)).revision).toBe(1);
-    // A row given a score but no place on the scale: refused at the row, shown with none chosen.
-    await field('Score', 4).fill('0.5');
+    // A row given a score that is no number, and no place: both refused, what was typed kept.
+    await field('Score', 4).fill('0.5 or so');
     await page.getByRole('button', { name: 'Save the draft' }).click();
-    expect(await page.locator('#from-3-error').textContent()).toBe('Row 4: say where the row is on the scale.');
+    expect(await page.locator('#from-3-error').textContent()).toBe(
+      'Row 4: say where the row is on the scale.',
+    );
+    expect(await page.locator('#score-3-error').textContent()).toBe('Row 4: the score must be a number.');
     expect(await field('Where', 4).inputValue()).toBe('');
+    expect(await field('Score', 4).inputValue()).toBe('0.5 or so');
     await field('Score', 4).fill('');
 
     // Stepped, with a row halfway (4) and the excellent row 10% beyond the target.
