@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { CovenantError } from '../../model/errors.js';
 import type { ReadModel } from '../../store/read-model.js';
 import { whatIfChart } from '../../templates/charts.js';
+import { principalOf } from '../auth/access.js';
 import type { Pages } from '../pages.js';
 import { simulatedPortfolio } from '../portfolio.js';
 import type { RuleRunner } from '../rule-runner/index.js';
@@ -20,6 +21,15 @@ export function studioWhatIfRoutes(
   pages: Pages,
 ): Router {
   const router = Router();
+
+  // Whoever may run the what-if opens a rule set first: the threads read the portfolio's figures
+  // meanwhile, so the what-if finds them kept (warm) rather than reading them all then.
+  router.get(['/rulesets', '/rulesets/:id'], (req, _res, next) => {
+    const role = principalOf(req)?.role;
+    if (role === 'admin' || role === 'viewer')
+      deps.runner.warm(() => simulatedPortfolio(deps.readModel)).catch(() => {});
+    next();
+  });
 
   router.get('/rulesets/:id/what-if', async (req, res) => {
     const id = String(req.params.id);

@@ -36,6 +36,8 @@ export type Task =
       keep: number;
       /** Whether to validate the rule set too (one share of a simulation does). */
       validate: boolean;
+      /** Only read and keep the share's figures (a warm-up before the office asks): nothing is scored. */
+      loadOnly?: boolean;
       options: SimulationOptions;
     };
 
@@ -83,6 +85,7 @@ function run(task: Task): unknown {
     cache.set(id, entry);
     cached += entry.size;
   }
+  if (task.loadOnly) return { loaded: task.contracts.length };
   const contracts = task.contracts.map(([id, version]) => known(id, version)!);
   return {
     validation: task.validate ? validateRuleSetDocument(task.ruleSet) : undefined,

@@ -78,6 +78,24 @@ describe('simulations in threads', () => {
     expect(all.asked).toEqual([]);
   });
 
+  it('warms up: the figures read beforehand, the next simulation reads none; no second warm-up within a minute', async () => {
+    const fresh = new RuleRunner({ threads: 2 });
+    try {
+      const warming = portfolio(versions);
+      await fresh.warm(() => Promise.resolve(warming));
+      expect(warming.asked).toHaveLength(contracts.length);
+      const again = portfolio(versions);
+      await fresh.warm(() => Promise.resolve(again));
+      expect(again.asked).toEqual([]);
+      const after = portfolio(versions);
+      const result = await fresh.simulate(draft, after, {}, { offset: 0, limit: 1 }, '');
+      expect(after.asked).toEqual([]);
+      expect(result.summary).toEqual(simulate(draft, contracts).summary);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('names the rule of a draft that cannot run, under the pointer given', async () => {
     const broken = { ...draft, scoring: { ...draft.scoring, grade: { nope: [1] } } };
     await expect(
