@@ -3,7 +3,7 @@
 // their own rule sets: how many change, which way, the grades before and after as a chart, and
 // the contracts that move; or (?of=year) the same for the annual evaluation of each complete year.
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { CovenantError } from '../../model/errors.js';
 import type { ReadModel } from '../../store/read-model.js';
 import { whatIfChart } from '../../templates/charts.js';
@@ -24,12 +24,14 @@ export function studioWhatIfRoutes(
 
   // Whoever may run the what-if opens a rule set first: the threads read the portfolio's figures
   // meanwhile, so the what-if finds them kept (warm) rather than reading them all then.
-  router.get(['/rulesets', '/rulesets/:id'], (req, _res, next) => {
+  const warm: RequestHandler = (req, _res, next) => {
     const role = principalOf(req)?.role;
     if (role === 'admin' || role === 'viewer')
       deps.runner.warm(() => simulatedPortfolio(deps.readModel)).catch(() => {});
     next();
-  });
+  };
+  router.get('/rulesets', warm);
+  router.get('/rulesets/:id', warm);
 
   router.get('/rulesets/:id/what-if', async (req, res) => {
     const id = String(req.params.id);
