@@ -161,6 +161,7 @@ export function createActivities(deps: ActivityDeps) {
     const email = templates.email(request.template, {
       ...request.data,
       ...documentLinks(request.data),
+      ...(request.template === 'escalation' ? { rule: await escalationRule(request.data) } : {}),
       publicUrl,
     });
     // A slow relay is waited for: heartbeats tell Temporal this attempt is alive, so it is not
@@ -221,6 +222,13 @@ export function createActivities(deps: ActivityDeps) {
     } catch {
       return {};
     }
+  }
+
+  /** An escalation email's rule in words, from the contract's rule set version. */
+  async function escalationRule(data: Record<string, unknown>): Promise<string | undefined> {
+    const ruleSet = (data.contract as { ruleSet?: { id: string; version: number } } | undefined)?.ruleSet;
+    const id = (data.escalation as { id?: string } | undefined)?.id;
+    return ruleSet && id ? (await escalationWords(ruleSet))[id] : undefined;
   }
 
   async function storeReviewDocument(request: ReviewDocumentRequest): Promise<StoredDocument> {

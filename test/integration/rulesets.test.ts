@@ -224,6 +224,9 @@ describe('a rule set from draft to a contract scored by it', () => {
       (m) => m.subject.startsWith(`${scored.id}: escalation`),
       'escalation email',
     );
+    expect(email.text).toContain(
+      'The rule: When at least one of the indicators has: the actual is given and the score is at most 60.',
+    );
     expect(email.text).toContain('Why it fired:\n  some over indicators (8 items) → true');
     expect(email.text).toContain('[budget-absorption] score (60) <= 60 → true');
   });
