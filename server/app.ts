@@ -138,6 +138,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/approvals', limiters.approvals);
   app.use('/sign-in', limiters.approvals);
   app.use('/api', limiters.api);
+  app.use(limiters.forms);
   // Every request meets its row of the permission table (server/auth/permissions.ts) before any
   // body is read. Pages need a session on one machine too: the first start prints the first
   // admin's sign-in link.

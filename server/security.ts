@@ -68,7 +68,7 @@ export function securityHeaders(): RequestHandler[] {
 export function rateLimiters(
   limits: RateLimits,
   pages: Pages,
-): { approvals: RequestHandler; api: RequestHandler } {
+): { approvals: RequestHandler; api: RequestHandler; forms: RequestHandler } {
   const common = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false } as const;
   return {
     approvals: rateLimit({
@@ -79,6 +79,18 @@ export function rateLimiters(
           heading: 'Too many requests',
           message:
             'This address has opened too many approval pages in a minute. Wait a minute and try again.',
+          bad: true,
+        }),
+    }),
+    // The web application's form posts (and the forms' live checks), counted like API calls.
+    forms: rateLimit({
+      ...common,
+      limit: limits.apiPerMinute,
+      skip: (req) => req.method !== 'POST' || /^\/(api|approvals|sign-in)(\/|$)/i.test(req.path),
+      handler: (_req, res) =>
+        pages.send(res, 429, 'message', {
+          heading: 'Too many requests',
+          message: 'This address has sent too many forms in a minute. Wait a minute and send it again.',
           bad: true,
         }),
     }),

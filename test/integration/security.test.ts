@@ -696,7 +696,7 @@ describe('rate limits', () => {
     await limited?.stop();
   });
 
-  it('answers 429 with Retry-After past the per-minute limit, per client address, on approval links and the API', async () => {
+  it('answers 429 with Retry-After past the per-minute limit, per client address, on approval links, the API and form posts', async () => {
     limited = await startTestStack({
       env: { COVENANT_APPROVAL_RATE_LIMIT: '5', COVENANT_API_RATE_LIMIT: '8' },
     });
@@ -724,6 +724,23 @@ describe('rate limits', () => {
         });
     }
     expect(apiStatuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+
+    // The web application's form posts, counted like API calls: refused before anything else looks.
+    const formStatuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await fetch(`${limited.urls.app}/rulesets/default/grades`, {
+        method: 'POST',
+        headers: { ...from('192.0.2.44'), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grade.0=Excellent&limit.0=2',
+        redirect: 'manual',
+      });
+      formStatuses.push(response.status);
+      if (response.status === 429) expect(await response.text()).toContain('too many forms in a minute');
+    }
+    expect(formStatuses.slice(0, 8).every((s) => s !== 429)).toBe(true);
+    expect(formStatuses.slice(8)).toEqual([429, 429]);
+    // Pages (GET) are not forms: still answered from that address.
+    expect((await fetch(`${limited.urls.app}/sign-in`, { headers: from('192.0.2.44') })).status).toBe(200);
   });
 });
 
