@@ -34,6 +34,26 @@ export function aggregate(values: (number | null)[], how: Aggregation): number |
   }
 }
 
+/**
+ * Each indicator's year value, by id: its quarters' figures (one array per quarter, in the
+ * indicators' order) aggregated as the indicator, else the rule set, says. The annual evaluation
+ * and its what-if both read the year so.
+ */
+export function yearValues(
+  indicators: readonly Indicator[],
+  aggregation: Aggregation,
+  quarters: readonly (readonly (number | null)[])[],
+): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  indicators.forEach((indicator, i) => {
+    values[indicator.id] = aggregate(
+      quarters.map((q) => q[i] ?? null),
+      yearAggregation(indicator, aggregation),
+    );
+  });
+  return values;
+}
+
 export interface YearScore {
   score: number | null;
   grade: string;
@@ -42,15 +62,8 @@ export interface YearScore {
 
 /** Scores the year: each indicator's year value against the terms in force at the year's end. */
 export function evaluateYear(ruleSet: RuleSet, indicators: Indicator[], periods: PeriodState[]): YearScore {
-  const agreed = periods.map(agreedActuals);
-  const values: Record<string, number | null> = {};
-  for (const indicator of indicators) {
-    const how = yearAggregation(indicator, ruleSet.scoring.aggregation);
-    values[indicator.id] = aggregate(
-      agreed.map((a) => figureOf(a, indicator.id)),
-      how,
-    );
-  }
+  const quarters = periods.map(agreedActuals).map((a) => indicators.map((i) => figureOf(a, i.id)));
+  const values = yearValues(indicators, ruleSet.scoring.aggregation, quarters);
   const scored = scorePeriod(ruleSet, indicators, values, 'year');
   return {
     score: scored.score,

@@ -4,10 +4,10 @@
 // (50,000 contracts x 30 indicators x 4 quarters in a few seconds, bench/simulate.ts): the scoring
 // itself is ./period-scorer.ts. The results equal scorePeriod's.
 import type { Indicator } from '../model/contract.js';
-import { isPhased, periodIds, periodPhases, yearAggregation, type IndicatorPhase } from '../model/phasing.js';
+import { isPhased, periodIds, periodPhases, type IndicatorPhase } from '../model/phasing.js';
 import type { RuleSetDraft } from '../model/ruleset.js';
 import type { ContractState } from '../model/state.js';
-import { aggregate, agreedActuals, figureOf } from './evaluation.js';
+import { agreedActuals, figureOf, yearValues } from './evaluation.js';
 import { PeriodScorer, type PreviousContext } from './period-scorer.js';
 import type { PreviousReview } from './scoring.js';
 
@@ -185,13 +185,7 @@ function simulateYears(
       const { actuals } = p;
       return terms.map((i) => figureOf(actuals, i.id));
     });
-    const actuals: Record<string, number | null> = {};
-    terms.forEach((indicator, i) => {
-      actuals[indicator.id] = aggregate(
-        quarters.map((q) => q[i] ?? null),
-        yearAggregation(indicator, ruleSet.scoring.aggregation),
-      );
-    });
+    const actuals = yearValues(terms, ruleSet.scoring.aggregation, quarters);
     const row = scorer.score({
       id: 'year',
       indicators: terms,

@@ -4,9 +4,8 @@
 // review and evaluation would have been. Making hundreds of contracts through their workflows would
 // take minutes; the what-if reads only these rows.
 import type { Stack } from '../../cli/stack.js';
-import { aggregate, figureOf } from '../../rules/evaluation.js';
+import { figureOf, yearValues } from '../../rules/evaluation.js';
 import { findBuiltInRuleSet } from '../../rules/library/index.js';
-import { yearAggregation } from '../../model/phasing.js';
 import { scorePeriod } from '../../rules/scoring.js';
 import type { SimulationContract } from '../../rules/simulate.js';
 import { encodeFigures } from '../../rules/simulation-figures.js';
@@ -35,14 +34,10 @@ export async function seedPortfolio(stack: Stack, prefix: string, count: number)
     const year = scorePeriod(
       defaults,
       [...terms],
-      Object.fromEntries(
-        terms.map((i) => [
-          i.id,
-          aggregate(
-            periods.map((p) => figureOf(p.actuals, i.id)),
-            yearAggregation(i, defaults.scoring.aggregation),
-          ),
-        ]),
+      yearValues(
+        terms,
+        defaults.scoring.aggregation,
+        periods.map((p) => terms.map((i) => figureOf(p.actuals, i.id))),
       ),
       'year',
     );
