@@ -1,4 +1,5 @@
 // What changed between two revisions' indicators: the negotiation's paper trail.
+import { sameJson } from './json.js';
 import type { Indicator } from './contract.js';
 
 export interface RevisionDiff {
@@ -27,7 +28,7 @@ export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff
     const previous = before.get(id);
     if (!previous) continue;
     for (const field of FIELDS) {
-      if (!same(previous[field], next[field]))
+      if (!sameJson(previous[field], next[field]))
         changed.push({ indicator: id, field, from: previous[field] ?? null, to: next[field] ?? null });
     }
   }
@@ -39,9 +40,6 @@ export function diffIndicators(from: Indicator[], to: Indicator[]): RevisionDiff
 }
 
 /** Values of one field: numbers and strings by value, criteria tables by content. */
-function same(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** A revision's changes in words, indicators by name: "Immunisation: target 85 → 88". */
 export function describeDiff(diff: RevisionDiff, before: Indicator[], after: Indicator[]): string[] {

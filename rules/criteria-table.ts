@@ -3,6 +3,7 @@
 // and the score there, interpolated in a straight line or stepped, for either direction. Compiled
 // to the JSON-Logic the engine runs as scoring.indicator; the studio keeps the table beside the
 // rule (RuleSet.studio.indicator) and edits it only while the rule is still what it compiles to.
+import { sameJson } from '../model/json.js';
 import type { Issue } from '../model/errors.js';
 import type { CriteriaPoint, CriteriaRow, CriteriaTable } from '../model/ruleset.js';
 
@@ -96,9 +97,11 @@ function compileOneLine(table: CriteriaTable): unknown {
  * nothing is guessed); undefined for anything else.
  */
 export function tableOf(rule: unknown, described?: CriteriaTable): CriteriaTable | undefined {
-  if (described && same(compileTable(described), rule)) return described;
+  if (described && sameJson(compileTable(described), rule)) return described;
   const read = readTable(rule);
-  return read && (same(compileTable(read), rule) || same(compileOneLine(read), rule)) ? read : undefined;
+  return read && (sameJson(compileTable(read), rule) || sameJson(compileOneLine(read), rule))
+    ? read
+    : undefined;
 }
 
 function readTable(rule: unknown): CriteriaTable | undefined {
@@ -161,8 +164,8 @@ function readRow(value: unknown, score: number): CriteriaRow | undefined {
 }
 
 function readPoint(value: unknown): CriteriaPoint | undefined {
-  if (same(value, BASELINE)) return { from: 'baseline' };
-  if (same(value, TARGET)) return { from: 'target' };
+  if (sameJson(value, BASELINE)) return { from: 'baseline' };
+  if (sameJson(value, TARGET)) return { from: 'target' };
   const sum = field(value, '+');
   if (!Array.isArray(sum)) return undefined;
   const product = field(sum[1], '*');
@@ -304,7 +307,7 @@ export function declaredBy(
   for (const r of table.rows) {
     if (!r.criterion) continue;
     const kept = previous?.rows.some(
-      (p) => p.criterion === r.criterion && p.score === r.score && same(p.at, r.at),
+      (p) => p.criterion === r.criterion && p.score === r.score && sameJson(p.at, r.at),
     )
       ? existing[r.criterion]
       : undefined;
@@ -325,10 +328,6 @@ function field(value: unknown, name: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const entries = Object.entries(value);
   return entries.length === 1 && entries[0]![0] === name ? entries[0]![1] : undefined;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** What an indicator's input reads of a row: its value, the indicator's own criterion first. */

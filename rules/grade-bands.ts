@@ -2,6 +2,7 @@
 // else, compiled to the if-chain the engine runs. The studio keeps this typed description beside
 // the rule (RuleSet.studio.grade) and edits the table only while the rule is still exactly what
 // the table compiles to: a rule edited raw stays raw.
+import { sameJson } from '../model/json.js';
 import type { Issue } from '../model/errors.js';
 import type { GradeBands } from '../model/ruleset.js';
 
@@ -22,7 +23,7 @@ export function compileBands(bands: GradeBands): unknown {
  * for anything else.
  */
 export function bandsOf(rule: unknown, described?: GradeBands): GradeBands | undefined {
-  if (described && same(compileBands(described), rule)) return described;
+  if (described && sameJson(compileBands(described), rule)) return described;
   const chain = (rule as { if?: unknown } | null)?.if;
   if (!Array.isArray(chain) || chain.length < 3 || chain.length % 2 === 0) return undefined;
   const args = chain as unknown[];
@@ -39,7 +40,7 @@ export function bandsOf(rule: unknown, described?: GradeBands): GradeBands | und
     comparison = op;
     if (!Array.isArray(operands) || operands.length !== 2) return undefined;
     const [variable, limit] = operands as unknown[];
-    if (!same(variable, { var: 'composite' }) || typeof limit !== 'number') return undefined;
+    if (!sameJson(variable, { var: 'composite' }) || typeof limit !== 'number') return undefined;
     bands.push({ grade, limit });
   }
   const otherwise = args.at(-1);
@@ -99,8 +100,4 @@ export function bandRanges(bands: GradeBands): { range: string; grade: string }[
       grade: bands.otherwise,
     });
   return ranges;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

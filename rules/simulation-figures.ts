@@ -2,6 +2,7 @@
 // each revision once (not once per period, as SimulationContract repeats them) and each period's
 // actuals as an array in the terms' order. A simulation reads a whole portfolio of these at a time
 // (50,000 contracts x 30 indicators x 4 quarters: 634 MB as SimulationContract JSON, 177 MB so).
+import { sameJson } from '../model/json.js';
 import type { Indicator } from '../model/contract.js';
 import type { Outcome, SimulationContract, SimulationPeriod } from './simulate.js';
 
@@ -42,7 +43,7 @@ export function encodeFigures(contract: SimulationContract): string {
   // The terms in force now are usually the last quarter's: stored once either way.
   let yearTerms: number | undefined;
   if (contract.yearTerms) {
-    const found = terms.findIndex((t) => t === contract.yearTerms || same(t, contract.yearTerms!));
+    const found = terms.findIndex((t) => t === contract.yearTerms || sameJson(t, contract.yearTerms!));
     yearTerms = found >= 0 ? found : terms.push(contract.yearTerms) - 1;
   }
   const stored = {
@@ -78,10 +79,6 @@ export function decodeFigures(text: string): SimulationContract {
     ...(stored.e ? { evaluation: { score: stored.e[0], grade: stored.e[1] } } : {}),
     ...(stored.yt !== undefined && stored.terms[stored.yt] ? { yearTerms: stored.terms[stored.yt] } : {}),
   };
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** A period as stored: the scorer reads its values by position; `actuals` is made when asked for. */

@@ -2,6 +2,7 @@
 // from a template (the grade is one of …, two quarters in a row below target, …) with its
 // parameters, severity, who is told, the message and a corrective action, without writing
 // JSON-Logic. A condition written raw is listed in words and left as it is.
+import { sameJson } from '../../model/json.js';
 import { Router, type Request, type Response } from 'express';
 import type { Issue } from '../../model/errors.js';
 import type { EscalationRule, EscalationTemplate, Recipient, RuleSetDraft } from '../../model/ruleset.js';
@@ -85,7 +86,7 @@ export function studioEscalationRoutes(deps: StudioDeps, pages: Pages): Router {
       errors: Object.fromEntries(errors),
       escalations: document.escalations.map((e) => {
         const made = document.studio?.escalations?.[e.id];
-        const fromTemplate = made && same(compileTemplate(made, better), e.when);
+        const fromTemplate = made && sameJson(compileTemplate(made, better), e.when);
         return {
           ...e,
           words: fromTemplate ? describeTemplate(made, better) : describeCondition(e.when),
@@ -206,8 +207,4 @@ function escalationIn(
     },
     template,
   };
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

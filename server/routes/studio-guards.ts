@@ -2,6 +2,7 @@
 // template (the weights add up to a total, at least N indicators, no indicator weighs more than N,
 // each target at least as good as its baseline) with the message people see when it fails. A
 // guard written raw is listed in words and left as it is.
+import { sameJson } from '../../model/json.js';
 import { Router, type Request, type Response } from 'express';
 import type { Issue } from '../../model/errors.js';
 import type { GuardTemplate, RuleSetDraft } from '../../model/ruleset.js';
@@ -88,7 +89,7 @@ export function studioGuardRoutes(deps: StudioDeps, pages: Pages): Router {
       errors,
       guards: document.guards.map((g) => {
         const made = document.studio?.guards?.[g.id];
-        const fromTemplate = made && JSON.stringify(compileGuard(made)) === JSON.stringify(g.rule);
+        const fromTemplate = made && sameJson(compileGuard(made), g.rule);
         return {
           ...g,
           words: fromTemplate
