@@ -12,9 +12,8 @@ import { launchBrowser } from '../support/browser.js';
 import {
   backdatedPeriod,
   contractState,
-  exampleActuals,
   exampleContract,
-  signContract,
+  signedWithQ1Review,
   uniqueId,
 } from '../support/contracts.js';
 import { signedInContext } from '../support/sessions.js';
@@ -55,19 +54,7 @@ describe("the principal's side in the browser", () => {
   it('moderates a review, asks to suspend, resends and hands over the link, proposes a revision, and shows the record', async () => {
     // Seven months into its year: Q1 and Q2 are over, so a mid-year revision may be proposed.
     const contract = exampleContract({ id: uniqueId('PC-MGR'), period: backdatedPeriod(7, 30) });
-    await signContract(stack, contract);
-    expect(
-      (
-        await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
-          period: 'Q1',
-          actuals: exampleActuals(),
-        })
-      ).status,
-    ).toBe(200);
-    await waitFor(
-      async () => ((await contractState(stack, contract.id)).periods[0]!.review ? true : undefined),
-      'Q1 review',
-    );
+    await signedWithQ1Review(stack, contract);
     const page = await manager.newPage();
 
     // Moderation: from the contract page's link; nothing given, then a word, then no reason.

@@ -12,17 +12,10 @@ import { evaluate } from '../../rules/engine/index.js';
 import { builtInRuleSet } from '../../rules/library/index.js';
 import type { RuleSetView } from '../../workflows/messages.js';
 import { launchBrowser } from '../support/browser.js';
-import {
-  backdatedPeriod,
-  contractState,
-  exampleActuals,
-  exampleContract,
-  signContract,
-  uniqueId,
-} from '../support/contracts.js';
+import { backdatedPeriod, exampleContract, signedWithQ1Review, uniqueId } from '../support/contracts.js';
 import { defaultDraft } from '../support/rulesets.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
-import { adminToken, api, startTestStack, waitFor } from '../support/stack.js';
+import { adminToken, api, startTestStack } from '../support/stack.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -288,19 +281,7 @@ describe("the studio's criteria table", () => {
     const id = uniqueId('county-cases').toLowerCase();
     expect((await api(stack, 'POST', '/api/v1/rulesets', defaultDraft(id))).status).toBe(201);
     const contract = exampleContract({ id: uniqueId('PC-CASES'), period: backdatedPeriod(4, 30) });
-    await signContract(stack, contract);
-    expect(
-      (
-        await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
-          period: 'Q1',
-          actuals: exampleActuals(),
-        })
-      ).status,
-    ).toBe(200);
-    await waitFor(
-      async () => ((await contractState(stack, contract.id)).periods[0]!.review ? true : undefined),
-      'the Q1 review',
-    );
+    await signedWithQ1Review(stack, contract);
     const office = await signedInContext(browser, stack, OFFICE);
     const page = await office.newPage();
     await page.goto(`${stack.urls.app}/rulesets/${id}/try?contract=${contract.id}&period=Q1`);

@@ -12,14 +12,13 @@ import { launchBrowser } from '../support/browser.js';
 import {
   backdatedPeriod,
   contractState,
-  exampleActuals,
   exampleContract,
-  signContract,
+  signedWithQ1Review,
   uniqueId,
 } from '../support/contracts.js';
 import { seedPortfolio } from '../support/portfolio.js';
 import { OFFICE, signedInContext } from '../support/sessions.js';
-import { api, startTestStack, waitFor } from '../support/stack.js';
+import { api, startTestStack } from '../support/stack.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -45,19 +44,7 @@ describe('the rule studio over a portfolio', () => {
   it('takes a rule set from the default to a pinned contract, with a what-if over 241 contracts', async () => {
     await seedPortfolio(stack, uniqueId('PC-SEED'), SEEDED);
     const real = exampleContract({ id: uniqueId('PC-REAL'), period: backdatedPeriod(4, 30) });
-    await signContract(stack, real);
-    expect(
-      (
-        await api(stack, 'POST', `/api/v1/contracts/${real.id}/reports`, {
-          period: 'Q1',
-          actuals: exampleActuals(),
-        })
-      ).status,
-    ).toBe(200);
-    await waitFor(
-      async () => ((await contractState(stack, real.id)).periods[0]!.review ? true : undefined),
-      'the Q1 review',
-    );
+    await signedWithQ1Review(stack, real);
     const id = uniqueId('county-2028').toLowerCase();
     const office = await signedInContext(browser, stack, OFFICE);
     const page = await office.newPage();

@@ -59,6 +59,24 @@ export async function contractState(stack: Stack, id: string): Promise<ContractS
   return response.body;
 }
 
+/** Signs a contract, reports its Q1 (the example's figures unless told) and waits for the Q1 review. */
+export async function signedWithQ1Review(
+  stack: Stack,
+  contract: ContractInput,
+  actuals: Record<string, number | null> = exampleActuals(),
+): Promise<ContractState> {
+  await signContract(stack, contract);
+  const report = await api(stack, 'POST', `/api/v1/contracts/${contract.id}/reports`, {
+    period: 'Q1',
+    actuals,
+  });
+  if (report.status !== 200) throw new Error(`Q1 report of ${contract.id}: ${report.status}`);
+  return waitFor(async () => {
+    const state = await contractState(stack, contract.id);
+    return state.periods[0]!.review ? state : undefined;
+  }, `the Q1 review of ${contract.id}`);
+}
+
 export async function waitForStage(
   stack: Stack,
   id: string,
